@@ -1,0 +1,141 @@
+//! Errors as clients see them.
+//!
+//! Business outcomes (a taken email, a missing invitation) are members of a mutation's result
+//! union; the objects several modules share live here. Everything else becomes a top-level
+//! GraphQL error with a generic message and one of the [`ErrorCode`]s in `extensions.code`.
+
+use async_graphql::{ErrorExtensions as _, SimpleObject};
+
+/// The `extensions.code` of a top-level GraphQL error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The caller may not read this data.
+    Forbidden,
+    /// The caller must sign in first.
+    Unauthenticated,
+    /// An argument is malformed (a bad cursor, a negative page size).
+    BadUserInput,
+    /// A subscription cursor is older than the event retention: refetch the list.
+    CursorExpired,
+    /// The database did not answer in time.
+    ServiceUnavailable,
+    /// Anything unexpected. The cause is logged, never sent.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The string sent in `extensions.code`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::CursorExpired => "CURSOR_EXPIRED",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// A top-level GraphQL error with a message for people and a code for programs.
+pub fn top_level_error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
+}
+
+/// Logs an unexpected failure once, with its cause chain, and returns the error a client may
+/// see: a generic message that leaks nothing of SQL or internals.
+///
+/// Failures whose chain says the database was unreachable get `SERVICE_UNAVAILABLE`, so a
+/// client can tell "retry later" from "bug".
+pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql::Error {
+    let mut chain = err.to_string();
+    let mut unavailable = false;
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if chain.contains(UNAVAILABLE_MARKER) {
+        unavailable = true;
+    }
+    if unavailable {
+        tracing::warn!(error = %chain, "request failed: database unavailable");
+        top_level_error(
+            ErrorCode::ServiceUnavailable,
+            "The database is unavailable; try again shortly.",
+        )
+    } else {
+        tracing::error!(error = %chain, "request failed");
+        top_level_error(ErrorCode::InternalServerError, "Internal server error.")
+    }
+}
+
+/// The text the storage layer puts in errors that mean "no connection could be had". Kept
+/// here so the core need not know the storage crate's error types.
+pub const UNAVAILABLE_MARKER: &str = "database unavailable";
+
+macro_rules! message_error {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, SimpleObject)]
+        pub struct $name {
+            /// What went wrong, for people.
+            pub message: String,
+        }
+
+        impl $name {
+            /// The error with this message.
+            pub fn new(message: impl Into<String>) -> Self {
+                Self { message: message.into() }
+            }
+        }
+    };
+}
+
+message_error!(
+    /// The operation needs a signed-in user.
+    NotAuthenticatedError
+);
+message_error!(
+    /// The signed-in user lacks the authority for this operation.
+    NotAuthorizedError
+);
+message_error!(
+    /// The scope, the user or the pending invitation does not exist (or is not visible to the viewer).
+    NotFoundError
+);
+
+impl Default for NotAuthenticatedError {
+    fn default() -> Self {
+        Self::new("You must be signed in to do this.")
+    }
+}
+
+/// An argument is invalid. `field` names it.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ValidationError {
+    /// What is wrong with the argument, for people.
+    pub message: String,
+    /// The argument's name, as in the schema; null when the problem spans several.
+    pub field: Option<String>,
+}
+
+impl ValidationError {
+    /// A validation error for `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+}
+
+/// Too many attempts; try again after `retryAfterSeconds`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct RateLimitedError {
+    /// What was limited, for people.
+    pub message: String,
+    /// Seconds until the next attempt may succeed.
+    pub retry_after_seconds: i32,
+}

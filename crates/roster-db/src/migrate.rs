@@ -1,0 +1,76 @@
+//! Embedded migrations, applied at startup and by `roster migrate`.
+//!
+//! The two folders hold the same version names; each backend gets its own SQL because the
+//! dialects differ in small ways (trigger syntax, for one).
+
+use diesel::Connection as _;
+use diesel::migration::MigrationVersion;
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::pool::{Db, DbError};
+use crate::url::DatabaseUrl;
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Which way to run migrations.
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Up,
+    DownAll,
+}
+
+impl Db {
+    /// Applies every pending migration and returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, DbError> {
+        run(self.url().clone(), Direction::Up).await
+    }
+
+    /// Reverts every applied migration, newest first. For tests of the `down.sql` files.
+    pub async fn revert_all(&self) -> Result<Vec<String>, DbError> {
+        run(self.url().clone(), Direction::DownAll).await
+    }
+}
+
+// Migrations run on a dedicated synchronous connection on the blocking pool. diesel's
+// harness is synchronous, and running it there works on any tokio runtime flavor (the async
+// harness panics on a current-thread runtime).
+async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbError> {
+    tokio::task::spawn_blocking(move || match &url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                .map_err(|e| DbError::Setup(e.to_string()))?;
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut conn,
+                "PRAGMA foreign_keys = ON;",
+            )?;
+            apply(&mut conn, SQLITE, direction)
+        }
+        DatabaseUrl::Postgres(pg) => {
+            let mut conn =
+                <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(pg)
+                    .map_err(|e| DbError::Setup(e.to_string()))?;
+            apply(&mut conn, POSTGRES, direction)
+        }
+    })
+    .await
+    .map_err(|e| DbError::Migration(e.to_string()))?
+}
+
+fn apply<C>(
+    conn: &mut C,
+    migrations: EmbeddedMigrations,
+    direction: Direction,
+) -> Result<Vec<String>, DbError>
+where
+    C: MigrationHarness<C::Backend> + diesel::Connection,
+{
+    let versions: Vec<MigrationVersion<'_>> = match direction {
+        Direction::Up => conn.run_pending_migrations(migrations),
+        Direction::DownAll => conn.revert_all_migrations(migrations),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(versions.iter().map(ToString::to_string).collect())
+}

@@ -1,0 +1,200 @@
+//! The connection pool.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::{Pool, PoolError};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection as _};
+use diesel_async::{RunQueryDsl as _, sync_connection_wrapper::SyncConnectionWrapper};
+use futures_util::FutureExt as _;
+
+use crate::conn::{DbConn, SqliteConn};
+use crate::url::{Backend, DatabaseUrl};
+
+/// How the pool behaves.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections open at once.
+    pub max_size: usize,
+    /// How long a request waits for a free connection, or for a new one to open, before it
+    /// gets [`DbError::Unavailable`]. Bounded so an exhausted pool or a dead server is a
+    /// clear error, never a hang.
+    pub timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why the database could not serve a request.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection could be had in time. The text contains
+    /// `roster_core`'s "database unavailable" marker on purpose.
+    #[error("database unavailable")]
+    Unavailable(#[source] PoolError),
+    /// A query failed.
+    #[error("database query failed")]
+    Query(#[from] diesel::result::Error),
+    /// Migrations could not be applied or reverted.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// The pool could not be built (a bad URL, say).
+    #[error("database setup failed: {0}")]
+    Setup(String),
+}
+
+enum Pools {
+    Sqlite(Pool<SqliteConn>),
+    Postgres(Pool<AsyncPgConnection>),
+}
+
+/// The database: a pool over one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pools: Arc<Pools>,
+    url: Arc<DatabaseUrl>,
+    queries: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+// SQLite settings for every pooled connection. WAL lets readers run beside the writer;
+// the busy timeout makes a writer wait for the lock instead of failing at once; foreign keys
+// are off by default in SQLite and Roster's constraints rely on them.
+const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                            PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+impl Db {
+    /// Builds the pool. Nothing is connected yet: the first checkout opens a connection. For
+    /// SQLite the file's folder is created when missing.
+    pub fn connect(url: &DatabaseUrl, options: &PoolOptions) -> Result<Db, DbError> {
+        let queries = Arc::new(AtomicU64::new(0));
+        let pools = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::Setup(format!("cannot create the folder {}: {e}", dir.display()))
+                    })?;
+                }
+                let counter = queries.clone();
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(move |url| {
+                    let counter = counter.clone();
+                    async move {
+                        let mut conn =
+                            SyncConnectionWrapper::<SqliteConnection>::establish(url).await?;
+                        conn.batch_execute(SQLITE_SETUP)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        conn.set_instrumentation(counting(counter));
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                let path = path.to_string_lossy().into_owned();
+                let manager = AsyncDieselConnectionManager::new_with_config(path, config);
+                Pools::Sqlite(build(manager, options)?)
+            }
+            DatabaseUrl::Postgres(pg) => {
+                let counter = queries.clone();
+                let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                config.custom_setup = Box::new(move |url| {
+                    let counter = counter.clone();
+                    async move {
+                        let mut conn = AsyncPgConnection::establish(url).await?;
+                        conn.set_instrumentation(counting(counter));
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                let manager = AsyncDieselConnectionManager::new_with_config(pg.clone(), config);
+                Pools::Postgres(build(manager, options)?)
+            }
+        };
+        Ok(Db {
+            pools: Arc::new(pools),
+            url: Arc::new(url.clone()),
+            queries,
+        })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// The URL the pool connects to.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Checks a connection out of the pool, waiting at most the configured timeout.
+    pub async fn get(&self) -> Result<DbConn, DbError> {
+        match &*self.pools {
+            Pools::Sqlite(pool) => pool.get().await.map(DbConn::Sqlite),
+            Pools::Postgres(pool) => pool.get().await.map(DbConn::Postgres),
+        }
+        .map_err(DbError::Unavailable)
+    }
+
+    /// Whether the database answers a trivial query right now.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut conn = self.get().await?;
+        let mut conn = conn.conn();
+        crate::db_run!(&mut conn, |c| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+                .execute(c)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// How many SQL statements this pool's connections have run so far. Tests read it before
+    /// and after a request to prove a page costs a constant number of round trips.
+    pub fn queries_run(&self) -> u64 {
+        AtomicU64::load(&self.queries, Ordering::Relaxed)
+    }
+}
+
+fn build<C>(
+    manager: AsyncDieselConnectionManager<C>,
+    options: &PoolOptions,
+) -> Result<Pool<C>, DbError>
+where
+    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    for<'a> diesel::dsl::select<diesel::dsl::AsExprOf<i32, diesel::sql_types::Integer>>:
+        diesel_async::methods::LoadQuery<'a, C, i32>,
+    diesel::query_builder::SqlQuery: diesel::query_builder::QueryFragment<C::Backend>,
+{
+    Pool::builder(manager)
+        .max_size(options.max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(options.timeout))
+        .create_timeout(Some(options.timeout))
+        .recycle_timeout(Some(options.timeout))
+        .build()
+        .map_err(|e| DbError::Setup(e.to_string()))
+}
+
+fn counting(counter: Arc<AtomicU64>) -> impl diesel::connection::Instrumentation {
+    move |event: diesel::connection::InstrumentationEvent<'_>| {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
