@@ -1,0 +1,239 @@
+//! Sign-up, sign-in, sign-out, and turning a bearer token into an [`Actor`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_core::Actor;
+use roster_core::id::{IdKind, new_id};
+use roster_core::rate::RateLimiter;
+use roster_db::{Conn, Db, DbError, from_diesel_error, is_unique_violation};
+
+use crate::email;
+use crate::password::{self, HashError};
+use crate::store::{self, SessionRow, UserRow};
+
+/// Identity settings, shared by the resolvers through the GraphQL context.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    /// Whether anyone may `signUp`. When false, accounts come only from invitations.
+    pub signup_open: bool,
+    /// How long a session token stays valid.
+    pub session_ttl: Duration,
+    /// Failed sign-ins per email before `RateLimitedError`, within `sign_in_window`.
+    pub sign_in_limiter: Arc<RateLimiter>,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            signup_open: true,
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            sign_in_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
+        }
+    }
+}
+
+/// A session just created: the user and the token to hand to them once.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The signed-in user.
+    pub user: UserRow,
+    /// The bearer token. Only its digest is stored.
+    pub token: String,
+}
+
+/// Why `signUp` did not create an account.
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    /// Sign-up is closed by configuration.
+    #[error("sign-up is closed")]
+    Closed,
+    /// An argument is invalid.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The argument's name in the schema.
+        field: &'static str,
+        /// Why.
+        message: &'static str,
+    },
+    /// The email belongs to an account already.
+    #[error("email taken")]
+    EmailTaken,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+from_diesel_error!(SignUpError);
+
+/// Why `signIn` did not sign in.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown email or wrong password: deliberately one case.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures for this email lately.
+    #[error("too many attempts")]
+    RateLimited {
+        /// Seconds until the next attempt is allowed.
+        retry_after_seconds: u64,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+from_diesel_error!(SignInError);
+
+/// The longest display name accepted.
+pub const MAX_DISPLAY_NAME: usize = 100;
+
+/// Trims a display name; `Err` when it is longer than allowed. Empty means "none".
+pub fn clean_display_name(name: Option<&str>) -> Result<Option<String>, &'static str> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        return Err("The display name must be at most 100 characters long.");
+    }
+    Ok(Some(name.to_owned()))
+}
+
+/// Creates an account and signs it in.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    db: &Db,
+    settings: &IdentitySettings,
+    email_input: &str,
+    password_input: &str,
+    display_name: Option<&str>,
+) -> Result<NewSession, SignUpError> {
+    if !settings.signup_open {
+        return Err(SignUpError::Closed);
+    }
+    let email = email::parse(email_input).ok_or(SignUpError::Invalid {
+        field: "email",
+        message: "This is not a valid email address.",
+    })?;
+    password::check(password_input).map_err(|message| SignUpError::Invalid {
+        field: "password",
+        message,
+    })?;
+    let display_name =
+        clean_display_name(display_name).map_err(|message| SignUpError::Invalid {
+            field: "displayName",
+            message,
+        })?;
+    let password_hash = password::hash(password_input.to_owned()).await?;
+
+    let user = UserRow {
+        id: new_id(IdKind::User),
+        email: email.display,
+        email_key: email.key,
+        display_name,
+        password_hash: Some(password_hash),
+        created_at: roster_db::now(),
+    };
+    let mut conn = db.get().await?;
+    let ttl = settings.session_ttl;
+    conn.transaction(|tx| {
+        Box::pin(async move {
+            // The unique index decides races between two sign-ups of one email.
+            match store::insert_user(tx, &user).await {
+                Err(e) if is_unique_violation(&e) => return Err(SignUpError::EmailTaken),
+                other => other?,
+            }
+            let token = create_session(tx, &user.id, ttl).await?;
+            Ok(NewSession { user, token })
+        })
+    })
+    .await
+}
+
+/// Signs in with an email and password.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    db: &Db,
+    settings: &IdentitySettings,
+    email_input: &str,
+    password_input: &str,
+) -> Result<NewSession, SignInError> {
+    let key = email::key(email_input);
+    let limiter = &settings.sign_in_limiter;
+    if let Err(retry_after_seconds) = limiter.check(&key) {
+        return Err(SignInError::RateLimited {
+            retry_after_seconds,
+        });
+    }
+    let mut conn = db.get().await?;
+    let user = store::user_by_email_key(&mut conn.conn(), &key).await?;
+    // Verify even when there is no user (against a dummy hash) so both failures take as long.
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    if !password::verify(password_input.to_owned(), stored).await {
+        limiter.record(&key);
+        return Err(SignInError::InvalidCredentials);
+    }
+    let Some(user) = user else {
+        return Err(SignInError::InvalidCredentials);
+    };
+    limiter.reset(&key);
+    let token = create_session(&mut conn.conn(), &user.id, settings.session_ttl).await?;
+    Ok(NewSession { user, token })
+}
+
+/// Revokes the actor's current session. Returns false when there was nothing to revoke.
+pub async fn sign_out(db: &Db, actor: &Actor) -> Result<bool, DbError> {
+    let Actor::User { session_id, .. } = actor else {
+        return Ok(false);
+    };
+    let mut conn = db.get().await?;
+    let changed = store::revoke_session(&mut conn.conn(), session_id, roster_db::now()).await?;
+    Ok(changed > 0)
+}
+
+/// Creates a session for `user_id` and returns its bearer token. Runs on the caller's
+/// connection so it can join a larger transaction (accepting an invitation, say).
+pub async fn create_session(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    ttl: Duration,
+) -> diesel::QueryResult<String> {
+    let token = roster_core::token::mint();
+    let now = roster_db::now();
+    let ttl = chrono::TimeDelta::from_std(ttl).unwrap_or(chrono::TimeDelta::days(30));
+    let session = SessionRow {
+        id: new_id(IdKind::Session),
+        user_id: user_id.to_owned(),
+        token_digest: token.digest,
+        created_at: now,
+        expires_at: now + ttl,
+        revoked_at: None,
+    };
+    store::insert_session(conn, &session).await?;
+    Ok(token.secret)
+}
+
+/// Resolves a bearer token. Unknown, revoked and expired tokens all give
+/// [`Actor::Anonymous`]; only a storage failure is an error.
+pub async fn authenticate(db: &Db, token: &str) -> Result<Actor, DbError> {
+    let digest = roster_core::token::digest(token.trim());
+    let mut conn = db.get().await?;
+    let session = store::live_session(&mut conn.conn(), &digest, roster_db::now()).await?;
+    Ok(match session {
+        Some(s) => Actor::User {
+            user_id: s.user_id,
+            session_id: s.id,
+        },
+        None => Actor::Anonymous,
+    })
+}
+
+/// Whether the actor's session is still live (not signed out, not expired).
+pub async fn session_is_live(db: &Db, actor: &Actor) -> Result<bool, DbError> {
+    let Actor::User { session_id, .. } = actor else {
+        return Ok(false);
+    };
+    let mut conn = db.get().await?;
+    Ok(store::session_is_live(&mut conn.conn(), session_id, roster_db::now()).await?)
+}

@@ -1,0 +1,171 @@
+//! Queries on `users` and `sessions`. They take a borrowed connection and never open
+//! transactions; services decide the transaction boundaries.
+
+use chrono::NaiveDateTime;
+use roster_db::prelude::*;
+use roster_db::schema::{sessions, users};
+use roster_db::{Conn, db_run};
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct UserRow {
+    /// `usr_…`
+    pub id: String,
+    /// As given, trimmed.
+    pub email: String,
+    /// Lower-cased `email`, unique.
+    pub email_key: String,
+    /// The name shown to others; null until the user sets one.
+    pub display_name: Option<String>,
+    /// The argon2id PHC string; null for an invited user who has not accepted yet.
+    pub password_hash: Option<String>,
+    /// When the account was created.
+    pub created_at: NaiveDateTime,
+}
+
+/// A row of `sessions`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct SessionRow {
+    /// `ses_…`
+    pub id: String,
+    /// Whose session.
+    pub user_id: String,
+    /// SHA-256 of the bearer token.
+    pub token_digest: String,
+    /// When it was created.
+    pub created_at: NaiveDateTime,
+    /// After this instant the token is refused.
+    pub expires_at: NaiveDateTime,
+    /// Set by sign-out; a revoked token is refused.
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Inserts a user. Fails with a unique violation when the email is taken.
+pub async fn insert_user(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(users::table)
+        .values(user)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The user with this email key, if any.
+pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Option<UserRow>> {
+    db_run!(conn, |c| {
+        users::table
+            .filter(users::email_key.eq(key))
+            .select(UserRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// The users with these ids, in no particular order; unknown ids are skipped. One query
+/// whatever the count, for loaders and lists.
+pub async fn users_by_ids(conn: &mut Conn<'_>, ids: &[String]) -> QueryResult<Vec<UserRow>> {
+    db_run!(conn, |c| {
+        users::table
+            .filter(users::id.eq_any(ids))
+            .select(UserRow::as_select())
+            .load(c)
+            .await
+    })
+}
+
+/// Sets a user's password hash and, when given, display name.
+pub async fn set_password(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    password_hash: &str,
+    display_name: Option<&str>,
+) -> QueryResult<usize> {
+    db_run!(conn, |c| {
+        match display_name {
+            Some(name) => {
+                diesel::update(users::table.find(user_id))
+                    .set((
+                        users::password_hash.eq(password_hash),
+                        users::display_name.eq(name),
+                    ))
+                    .execute(c)
+                    .await
+            }
+            None => {
+                diesel::update(users::table.find(user_id))
+                    .set(users::password_hash.eq(password_hash))
+                    .execute(c)
+                    .await
+            }
+        }
+    })
+}
+
+/// Inserts a session.
+pub async fn insert_session(conn: &mut Conn<'_>, session: &SessionRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The live session with this token digest and its user: not revoked and not expired at `now`.
+pub async fn live_session(
+    conn: &mut Conn<'_>,
+    digest: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<SessionRow>> {
+    db_run!(conn, |c| {
+        sessions::table
+            .filter(sessions::token_digest.eq(digest))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .select(SessionRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// Whether the session with this id is still live at `now`. Long-lived connections
+/// (subscriptions) ask this to notice a sign-out.
+pub async fn session_is_live(
+    conn: &mut Conn<'_>,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let found: Option<String> = db_run!(conn, |c| {
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .select(sessions::id)
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(found.is_some())
+}
+
+/// Revokes a session. Returns how many rows changed (0 when it was already revoked).
+pub async fn revoke_session(
+    conn: &mut Conn<'_>,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    db_run!(conn, |c| {
+        diesel::update(
+            sessions::table
+                .find(session_id)
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set(sessions::revoked_at.eq(Some(now)))
+        .execute(c)
+        .await
+    })
+}
