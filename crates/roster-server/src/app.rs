@@ -1,0 +1,243 @@
+//! Building and running the application.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::http::GraphiQLSource;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use roster_core::Actor;
+use roster_db::{Db, DbError};
+use roster_identity::IdentitySettings;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::schema::{RosterSchema, schema};
+use crate::settings::Settings;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The composed schema, with the database and settings in its data.
+    pub schema: RosterSchema,
+    /// The database.
+    pub db: Db,
+    /// Flips to true when the server starts shutting down; websockets watch it to close.
+    pub shutdown: watch::Receiver<bool>,
+    /// One clone per open websocket, so shutdown can wait for them to close.
+    pub open_sockets: Arc<()>,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A built application: migrated database, schema, bound listener. Tests build it on port 0.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    shutdown_tx: watch::Sender<bool>,
+}
+
+impl Application {
+    /// Opens the pool, applies migrations, builds the schema and binds the listener.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let db = Db::connect(&settings.database_url, &settings.pool)?;
+        let applied = db.migrate().await?;
+        if !applied.is_empty() {
+            tracing::info!(
+                count = applied.len(),
+                "applied migrations: {}",
+                applied.join(", ")
+            );
+        }
+        let identity = IdentitySettings {
+            signup_open: settings.signup_open,
+            ..IdentitySettings::default()
+        };
+        let schema = schema().data(db.clone()).data(identity).finish();
+
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.listen,
+                    source,
+                })?;
+        let (shutdown_tx, shutdown) = watch::channel(false);
+        let state = AppState {
+            schema,
+            db,
+            shutdown,
+            open_sockets: Arc::new(()),
+        };
+        Ok(Application {
+            listener,
+            router: router(state.clone()),
+            state,
+            shutdown_tx,
+        })
+    }
+
+    /// The bound address (with the real port when the settings asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The database the application uses.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Serves until `stop` resolves, then shuts down gracefully: the listener closes, in-flight
+    /// requests finish, and open websockets get a close frame (1001, going away).
+    pub async fn run_until_stopped(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Application {
+            listener,
+            router,
+            state,
+            shutdown_tx,
+        } = self;
+        let mut watcher = state.shutdown.clone();
+        let stopping = async move {
+            stop.await;
+            tracing::info!("shutting down");
+            let _ = shutdown_tx.send(true);
+        };
+        tokio::spawn(stopping);
+        let graceful = async move {
+            let _ = watcher.wait_for(|stopping| *stopping).await;
+        };
+        axum::serve(listener, router)
+            .with_graceful_shutdown(graceful)
+            .await?;
+        // Upgraded websocket connections are not tracked by axum; give them a moment to
+        // send their close frames.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&state.open_sockets) > 1 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(crate::http::get).post(crate::http::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .title("Roster GraphiQL")
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .finish(),
+    )
+}
+
+/// 200 while the process runs.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 200 only while the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(5), state.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: database check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// The actor behind an `Authorization: Bearer <token>` value. A missing, malformed, unknown,
+/// revoked or expired token is anonymous; only a database failure is an error.
+pub async fn actor_from_authorization(db: &Db, value: Option<&str>) -> Result<Actor, DbError> {
+    let Some(token) = value.and_then(bearer_token) else {
+        return Ok(Actor::Anonymous);
+    };
+    roster_identity::authenticate(db, token).await
+}
+
+/// The token in a `Bearer <token>` credential; the scheme is case-insensitive.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The `Authorization` header as text, if present and readable.
+pub fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+}

@@ -1,0 +1,80 @@
+//! The command line: `roster [serve|migrate|print-schema]`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::Application;
+use crate::settings::SettingsArgs;
+use crate::telemetry;
+
+/// Roster: a GraphQL API for organizations, teams, members and invitations.
+///
+/// Every setting can be given as a flag or through the environment variable shown.
+#[derive(Debug, Parser)]
+#[command(name = "roster", version)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by all commands.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve GraphQL (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) and exit.
+    PrintSchema,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::PrintSchema = command {
+        print!("{}", crate::schema::sdl());
+        return Ok(());
+    }
+    let settings = cli.settings.settings().map_err(|e| e.to_string())?;
+    match command {
+        Command::PrintSchema => Ok(()),
+        Command::Migrate => {
+            let db = roster_db::Db::connect(&settings.database_url, &settings.pool)
+                .map_err(|e| e.to_string())?;
+            let applied = db.migrate().await.map_err(|e| e.to_string())?;
+            tracing::info!(
+                count = applied.len(),
+                "migrations applied: {}",
+                applied.join(", ")
+            );
+            Ok(())
+        }
+        Command::Serve => {
+            let app = Application::build(settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!("listening on http://{} (GraphiQL at /)", app.local_addr());
+            app.run_until_stopped(crate::app::shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The one place the schema is composed. Startup, `print-schema` and the tests all build it
+//! through [`schema`], so they cannot drift apart.
+
+use async_graphql::{EmptySubscription, Interface, MergedObject, Schema, SchemaBuilder};
+use roster_core::error::{
+    NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
+};
+use roster_identity::graphql::{EmailTakenError, InvalidCredentialsError};
+use roster_identity::{IdentityMutation, IdentityQuery};
+
+/// Every query field, from every module.
+#[derive(MergedObject, Default)]
+pub struct Query(IdentityQuery);
+
+/// Every mutation, from every module.
+#[derive(MergedObject, Default)]
+pub struct Mutation(IdentityMutation);
+
+/// Every subscription, from every module.
+pub type Subscription = EmptySubscription;
+
+/// The composed schema type.
+pub type RosterSchema = Schema<Query, Mutation, Subscription>;
+
+// No field returns this interface, so `schema()` registers it explicitly; otherwise
+// async-graphql drops it, and every `implements Error`, from the schema.
+/// Every error a mutation answers implements this, so a client can select
+/// `... on Error { message }` in any result union.
+#[derive(Interface)]
+#[graphql(
+    name = "Error",
+    field(
+        name = "message",
+        ty = "&String",
+        desc = "What went wrong, for people."
+    )
+)]
+pub enum ErrorInterface {
+    /// See the type.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// See the type.
+    NotAuthorizedError(NotAuthorizedError),
+    /// See the type.
+    NotFoundError(NotFoundError),
+    /// See the type.
+    ValidationError(ValidationError),
+    /// See the type.
+    RateLimitedError(RateLimitedError),
+    /// See the type.
+    EmailTakenError(EmailTakenError),
+    /// See the type.
+    InvalidCredentialsError(InvalidCredentialsError),
+}
+
+/// The deepest selection a request may nest. GraphiQL's introspection query needs about 13.
+const MAX_DEPTH: usize = 24;
+
+/// The schema without request data: add `.data(..)` and `.finish()`.
+pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .register_output_type::<ErrorInterface>()
+        .extension(crate::http::DetectRequestErrors)
+        .limit_depth(MAX_DEPTH)
+}
+
+/// The schema as SDL, as `roster print-schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    schema().finish().sdl()
+}
