@@ -1,0 +1,212 @@
+#![doc = include_str!("../README.md")]
+
+use std::net::SocketAddr;
+
+use roster_db::DatabaseUrl;
+use roster_server::{Application, Settings};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub mod pg;
+pub mod ws;
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A fresh database on the server named by `TEST_DATABASE_URL`.
+    Postgres,
+}
+
+/// A fresh, empty database of the given backend, and what keeps it alive.
+pub struct TestDatabase {
+    /// Its URL.
+    pub url: DatabaseUrl,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// Creates the database (not migrated).
+    pub async fn create(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let url = DatabaseUrl::Sqlite(dir.path().join("roster.db"));
+                TestDatabase {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => TestDatabase {
+                url: pg::fresh_database().await,
+                _dir: None,
+            },
+        }
+    }
+}
+
+/// The real application on a fresh database, listening on a free loopback port.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The backend.
+    pub backend: Backend,
+    /// The application's database handle (for counting queries and direct checks).
+    pub db: roster_db::Db,
+    /// An HTTP client.
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _database: TestDatabase,
+}
+
+/// A signed-up user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// `usr_…`
+    pub id: String,
+    /// The email used.
+    pub email: String,
+    /// A bearer token.
+    pub token: String,
+}
+
+impl TestApp {
+    /// Starts the application on a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], after `configure` adjusts the settings.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let database = TestDatabase::create(backend).await;
+        let mut settings = Settings::for_tests(database.url.clone());
+        configure(&mut settings);
+        let app = Application::build(settings)
+            .await
+            .expect("the application starts");
+        let addr = app.local_addr();
+        let db = app.db().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            backend,
+            db,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _database: database,
+        }
+    }
+
+    /// `http://ADDR`
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a GraphQL request, optionally with a bearer token, and returns the JSON answer.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .header(
+                "accept",
+                "application/graphql-response+json, application/json",
+            );
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .body(json!({ "query": query, "variables": variables }).to_string())
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        assert!(
+            status.is_success() || status.as_u16() == 400,
+            "status {status}: {text}"
+        );
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+    }
+
+    /// An anonymous GraphQL request.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// Signs up `name@example.com` with a fixed password and returns the user and token.
+    pub async fn sign_up(&self, name: &str) -> TestUser {
+        let email = format!("{name}@example.com");
+        let answer = self
+            .graphql(
+                "mutation($email: String!) { signUp(email: $email, password: \"correct horse\", displayName: $email) {
+                    __typename ... on SignUpSuccess { token user { id } } ... on Error { message } } }",
+                json!({ "email": email }),
+            )
+            .await;
+        let result = &answer["data"]["signUp"];
+        assert_eq!(result["__typename"], "SignUpSuccess", "{answer}");
+        TestUser {
+            id: result["user"]["id"].as_str().expect("an id").to_owned(),
+            email,
+            token: result["token"].as_str().expect("a token").to_owned(),
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Expands each test body into one test per backend:
+///
+/// ```ignore
+/// backend_tests! {
+///     async fn viewer_is_null_when_anonymous(app) { … }
+/// }
+/// ```
+/// gives `viewer_is_null_when_anonymous::sqlite` and `viewer_is_null_when_anonymous::postgres`,
+/// each with `app: TestApp` on its own fresh database.
+#[macro_export]
+macro_rules! backend_tests {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn body($app: $crate::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    body($crate::TestApp::spawn($crate::Backend::Sqlite).await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    body($crate::TestApp::spawn($crate::Backend::Postgres).await).await;
+                }
+            }
+        )*
+    };
+}
