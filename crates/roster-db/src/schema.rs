@@ -30,4 +30,96 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        event_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        event_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Text,
+        scope_id -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<Text>,
+        user_id -> Text,
+        role -> Text,
+        status -> Text,
+        invited_at -> Nullable<Timestamp>,
+        invited_by -> Nullable<Text>,
+        joined_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_entries (id) {
+        id -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        code -> Text,
+        action -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        scope_id -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<Text>,
+        user_id -> Text,
+        invited_by -> Nullable<Text>,
+        token_digest -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> Text,
+        invitation_id -> Text,
+        recipient -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        dropped_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(teams -> organizations (organization_id));
+diesel::joinable!(memberships -> organizations (organization_id));
+diesel::joinable!(memberships -> teams (team_id));
+diesel::joinable!(email_outbox -> invitations (invitation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    organizations,
+    teams,
+    memberships,
+    audit_entries,
+    invitations,
+    email_outbox,
+);

@@ -77,34 +77,6 @@ pub async fn users_by_ids(conn: &mut Conn<'_>, ids: &[String]) -> QueryResult<Ve
     })
 }
 
-/// Sets a user's password hash and, when given, display name.
-pub async fn set_password(
-    conn: &mut Conn<'_>,
-    user_id: &str,
-    password_hash: &str,
-    display_name: Option<&str>,
-) -> QueryResult<usize> {
-    db_run!(conn, |c| {
-        match display_name {
-            Some(name) => {
-                diesel::update(users::table.find(user_id))
-                    .set((
-                        users::password_hash.eq(password_hash),
-                        users::display_name.eq(name),
-                    ))
-                    .execute(c)
-                    .await
-            }
-            None => {
-                diesel::update(users::table.find(user_id))
-                    .set(users::password_hash.eq(password_hash))
-                    .execute(c)
-                    .await
-            }
-        }
-    })
-}
-
 /// Inserts a session.
 pub async fn insert_session(conn: &mut Conn<'_>, session: &SessionRow) -> QueryResult<()> {
     db_run!(conn, |c| diesel::insert_into(sessions::table)
@@ -168,4 +140,43 @@ pub async fn revoke_session(
         .execute(c)
         .await
     })
+}
+
+/// Inserts a user unless one with the same email key exists (an invitation creating an
+/// account races another). Returns whether it was inserted. `ON CONFLICT DO NOTHING` keeps
+/// a PostgreSQL transaction usable where a failed insert would abort it.
+pub async fn insert_user_if_absent(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<bool> {
+    let inserted = db_run!(conn, |c| {
+        diesel::insert_into(users::table)
+            .values(user)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await
+    })?;
+    Ok(inserted == 1)
+}
+
+/// Sets the password of an account that has none yet (an invitee accepting), and its
+/// display name. Returns false when the account already had a password, so a token can
+/// never replace an existing password.
+pub async fn set_first_password(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    password_hash: &str,
+    display_name: &str,
+) -> QueryResult<bool> {
+    let changed = db_run!(conn, |c| {
+        diesel::update(
+            users::table
+                .find(user_id)
+                .filter(users::password_hash.is_null()),
+        )
+        .set((
+            users::password_hash.eq(password_hash),
+            users::display_name.eq(display_name),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(changed == 1)
 }
