@@ -1,0 +1,212 @@
+//! `Member` and the paginated member list.
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+use roster_core::page::{PageInfo, encode_cursor};
+use roster_db::Conn;
+use roster_db::prelude::QueryResult;
+use roster_identity::User;
+
+use crate::authority::Authority;
+use crate::role::{MemberAction, Role, Status};
+use crate::scope::Scope;
+use crate::store::{self, MemberRecord};
+
+/// The cursor kind of member list cursors.
+pub const CURSOR_KIND: &str = "member";
+
+/// A user's place in an organization's or a team's member list.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Member {
+    /// The member. While the invitation is pending only the email is shown (the display name
+    /// is null), so an invitation looks the same whether or not the person had an account.
+    pub user: User,
+    /// UNVERIFIED while the invitation is pending, VERIFIED once accepted.
+    pub status: Status,
+    /// ADMIN or MEMBER in an organization; OWNER or MEMBER in a team.
+    pub role: Role,
+    /// When they were invited; null for an organization's creator.
+    pub invited_at: Option<DateTime<Utc>>,
+    /// Who invited them; null for an organization's creator.
+    pub invited_by: Option<User>,
+    /// When they accepted; null while the invitation is pending.
+    pub joined_at: Option<DateTime<Utc>>,
+    /// What the viewer may do to this member right now: drives the row's actions menu.
+    pub available_actions: Vec<MemberAction>,
+    #[graphql(skip)]
+    /// The membership row id, the list's sort key.
+    pub membership_id: String,
+}
+
+/// What decides the actions offered on each row of one list.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionRules {
+    /// The viewer's authority in the list's scope.
+    pub authority: Authority,
+    /// Verified admins of the scope's organization (the last one cannot be removed).
+    pub verified_admins: i64,
+}
+
+impl ActionRules {
+    /// The actions the viewer may take on a member with this status and role.
+    pub fn actions(&self, status: Status, role: Role) -> Vec<MemberAction> {
+        if !self.authority.administers() {
+            return Vec::new();
+        }
+        match status {
+            Status::Unverified => vec![
+                MemberAction::ResendInvitation,
+                MemberAction::CancelInvitation,
+            ],
+            Status::Verified if role == Role::Admin && self.verified_admins <= 1 => Vec::new(),
+            Status::Verified => vec![MemberAction::RemoveMember],
+        }
+    }
+
+    /// Loads what the rules need for `scope`: one query, only for administrators.
+    pub async fn load(
+        conn: &mut Conn<'_>,
+        authority: Authority,
+        scope: &Scope,
+    ) -> QueryResult<ActionRules> {
+        let verified_admins = if authority.administers() {
+            store::verified_admins(conn, &scope.organization_id).await?
+        } else {
+            0
+        };
+        Ok(ActionRules {
+            authority,
+            verified_admins,
+        })
+    }
+}
+
+impl Member {
+    /// Builds a member from its record and the viewer's rules.
+    pub fn new((row, user, inviter): MemberRecord, rules: &ActionRules) -> Member {
+        let status = row.status();
+        let role = row.role();
+        let mut user = User::from(user);
+        if status == Status::Unverified {
+            user.display_name = None;
+        }
+        Member {
+            user,
+            status,
+            role,
+            invited_at: row.invited_at.map(|t| t.and_utc()),
+            invited_by: inviter.map(User::from),
+            joined_at: row.joined_at.map(|t| t.and_utc()),
+            available_actions: rules.actions(status, role),
+            membership_id: row.id,
+        }
+    }
+}
+
+/// A member and its cursor.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct MemberEdge {
+    /// Pass as `after` to continue after this member.
+    pub cursor: String,
+    /// The member.
+    pub node: Member,
+}
+
+/// A page of a member list, in the order members were added.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct MemberConnection {
+    /// The members with their cursors.
+    pub edges: Vec<MemberEdge>,
+    /// The members alone.
+    pub nodes: Vec<Member>,
+    /// Where this page sits.
+    pub page_info: PageInfo,
+    /// Members in the whole list (with the same status filter), not just this page.
+    pub total_count: i32,
+}
+
+/// Reads one page of `scope`'s members: the page, the count and (for administrators) the admin
+/// count, so a page costs the same few queries whatever its size.
+pub async fn page(
+    conn: &mut Conn<'_>,
+    scope: &Scope,
+    rules: &ActionRules,
+    status: Option<Status>,
+    after_id: Option<&str>,
+    page_size: usize,
+) -> QueryResult<MemberConnection> {
+    let limit = i64::try_from(page_size).unwrap_or(100) + 1;
+    let mut records = store::member_page(conn, scope.id(), status, after_id, limit).await?;
+    let total = store::member_count(conn, scope.id(), status).await?;
+    let has_next_page = records.len() > page_size;
+    records.truncate(page_size);
+    let nodes: Vec<Member> = records.into_iter().map(|r| Member::new(r, rules)).collect();
+    let edges: Vec<MemberEdge> = nodes
+        .iter()
+        .map(|node| MemberEdge {
+            cursor: encode_cursor(CURSOR_KIND, &node.membership_id),
+            node: node.clone(),
+        })
+        .collect();
+    Ok(MemberConnection {
+        page_info: PageInfo {
+            has_next_page,
+            has_previous_page: false,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        },
+        edges,
+        nodes,
+        total_count: i32::try_from(total).unwrap_or(i32::MAX),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(organization_role: Option<Role>, verified_admins: i64) -> ActionRules {
+        ActionRules {
+            authority: Authority {
+                organization_role,
+                team_role: None,
+                is_team: false,
+            },
+            verified_admins,
+        }
+    }
+
+    #[test]
+    fn pending_members_offer_resend_and_cancel_to_administrators_only() {
+        let admin = rules(Some(Role::Admin), 1);
+        assert_eq!(
+            admin.actions(Status::Unverified, Role::Member),
+            vec![
+                MemberAction::ResendInvitation,
+                MemberAction::CancelInvitation
+            ]
+        );
+        assert!(
+            rules(Some(Role::Member), 1)
+                .actions(Status::Unverified, Role::Member)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn verified_members_offer_removal_except_the_last_admin() {
+        assert_eq!(
+            rules(Some(Role::Admin), 1).actions(Status::Verified, Role::Member),
+            vec![MemberAction::RemoveMember]
+        );
+        assert!(
+            rules(Some(Role::Admin), 1)
+                .actions(Status::Verified, Role::Admin)
+                .is_empty()
+        );
+        assert_eq!(
+            rules(Some(Role::Admin), 2).actions(Status::Verified, Role::Admin),
+            vec![MemberAction::RemoveMember]
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! Where a membership lives.
+
+use async_graphql::{ID, OneofObject};
+use roster_core::id::IdKind;
+use roster_db::prelude::*;
+use roster_db::schema::{organizations, teams};
+use roster_db::{Conn, db_run};
+
+/// Where a membership lives: exactly one of the two fields is given.
+#[derive(Debug, Clone, OneofObject)]
+pub enum MembershipScope {
+    /// An organization's own member list.
+    OrganizationId(ID),
+    /// A team's member list.
+    TeamId(ID),
+}
+
+/// A scope that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The organization (for a team, the team's organization).
+    pub organization_id: String,
+    /// The team, for a team scope.
+    pub team_id: Option<String>,
+}
+
+impl Scope {
+    /// The id that member rows of this scope carry in `scope_id`.
+    pub fn id(&self) -> &str {
+        self.team_id.as_deref().unwrap_or(&self.organization_id)
+    }
+
+    /// Whether this is a team.
+    pub fn is_team(&self) -> bool {
+        self.team_id.is_some()
+    }
+}
+
+/// Looks the scope up. `None` when it does not exist (or the id is malformed).
+pub async fn resolve(conn: &mut Conn<'_>, scope: &MembershipScope) -> QueryResult<Option<Scope>> {
+    match scope {
+        MembershipScope::OrganizationId(id) => {
+            if !IdKind::Organization.matches(id) {
+                return Ok(None);
+            }
+            let found: Option<String> = db_run!(conn, |c| {
+                organizations::table
+                    .find(id.as_str())
+                    .select(organizations::id)
+                    .first(c)
+                    .await
+                    .optional()
+            })?;
+            Ok(found.map(|organization_id| Scope {
+                organization_id,
+                team_id: None,
+            }))
+        }
+        MembershipScope::TeamId(id) => {
+            if !IdKind::Team.matches(id) {
+                return Ok(None);
+            }
+            let found: Option<String> = db_run!(conn, |c| {
+                teams::table
+                    .find(id.as_str())
+                    .select(teams::organization_id)
+                    .first(c)
+                    .await
+                    .optional()
+            })?;
+            Ok(found.map(|organization_id| Scope {
+                organization_id,
+                team_id: Some(id.to_string()),
+            }))
+        }
+    }
+}
+
+/// Takes the scope's row lock for the rest of the transaction and advances its change
+/// counter, returning the new value.
+///
+/// Every membership change calls this first, so changes to one scope are serialised: two
+/// admins removing each other cannot both see "another admin remains", and two resends
+/// cannot both leave a live token. The counter numbers the scope's changes in commit order.
+pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
+    match &scope.team_id {
+        Some(team_id) => db_run!(conn, |c| {
+            diesel::update(teams::table.find(team_id))
+                .set(teams::event_seq.eq(teams::event_seq + 1))
+                .returning(teams::event_seq)
+                .get_result(c)
+                .await
+        }),
+        None => db_run!(conn, |c| {
+            diesel::update(organizations::table.find(&scope.organization_id))
+                .set(organizations::event_seq.eq(organizations::event_seq + 1))
+                .returning(organizations::event_seq)
+                .get_result(c)
+                .await
+        }),
+    }
+}

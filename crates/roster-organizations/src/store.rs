@@ -1,0 +1,379 @@
+//! Queries on `organizations`, `teams` and `memberships`. They never open transactions.
+
+use chrono::NaiveDateTime;
+use roster_db::prelude::*;
+use roster_db::schema::{memberships, organizations, teams, users};
+use roster_db::{Conn, db_run};
+use roster_identity::store::UserRow;
+
+use crate::role::{Role, Status};
+
+/// A row of `organizations`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organizations)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct OrganizationRow {
+    /// `org_…`
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: NaiveDateTime,
+    /// Membership changes so far.
+    pub event_seq: i64,
+}
+
+/// A row of `teams`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = teams)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct TeamRow {
+    /// `team_…`
+    pub id: String,
+    /// The organization it belongs to.
+    pub organization_id: String,
+    /// Display name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: NaiveDateTime,
+    /// Membership changes so far.
+    pub event_seq: i64,
+}
+
+/// A row of `memberships`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = memberships)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct MembershipRow {
+    /// `mem_…`, increasing with the time the member was added.
+    pub id: String,
+    /// The organization's or the team's id: the list this row appears in.
+    pub scope_id: String,
+    /// The organization (for a team membership, the team's organization).
+    pub organization_id: String,
+    /// The team, for a team membership.
+    pub team_id: Option<String>,
+    /// The member.
+    pub user_id: String,
+    /// `Role::as_str`.
+    pub role: String,
+    /// `Status::as_str`.
+    pub status: String,
+    /// When they were invited; null for an organization's creator.
+    pub invited_at: Option<NaiveDateTime>,
+    /// Who invited them.
+    pub invited_by: Option<String>,
+    /// When they accepted (or created the organization).
+    pub joined_at: Option<NaiveDateTime>,
+}
+
+impl MembershipRow {
+    /// The role.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role)
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status)
+    }
+}
+
+/// Inserts an organization.
+pub async fn insert_organization(conn: &mut Conn<'_>, row: &OrganizationRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(organizations::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Inserts a team.
+pub async fn insert_team(conn: &mut Conn<'_>, row: &TeamRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(teams::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Inserts a membership unless the user is already listed in that scope. Returns whether a
+/// row was inserted; the UNIQUE (scope_id, user_id) constraint decides races, and
+/// `ON CONFLICT DO NOTHING` keeps a PostgreSQL transaction usable after a conflict.
+pub async fn insert_membership(conn: &mut Conn<'_>, row: &MembershipRow) -> QueryResult<bool> {
+    let inserted = db_run!(conn, |c| {
+        diesel::insert_into(memberships::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await
+    })?;
+    Ok(inserted == 1)
+}
+
+/// The user's membership row in a scope, if any.
+pub async fn membership(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<MembershipRow>> {
+    db_run!(conn, |c| {
+        memberships::table
+            .filter(memberships::scope_id.eq(scope_id))
+            .filter(memberships::user_id.eq(user_id))
+            .select(MembershipRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// Deletes the user's membership in a scope, only while it has `status`. Returns whether a
+/// row went; zero means somebody else changed it first.
+pub async fn delete_membership(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+    status: Status,
+) -> QueryResult<bool> {
+    let deleted = db_run!(conn, |c| {
+        diesel::delete(
+            memberships::table
+                .filter(memberships::scope_id.eq(scope_id))
+                .filter(memberships::user_id.eq(user_id))
+                .filter(memberships::status.eq(status.as_str())),
+        )
+        .execute(c)
+        .await
+    })?;
+    Ok(deleted == 1)
+}
+
+/// Marks a pending membership verified. Returns whether it was still pending.
+pub async fn verify_membership(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = db_run!(conn, |c| {
+        diesel::update(
+            memberships::table
+                .filter(memberships::scope_id.eq(scope_id))
+                .filter(memberships::user_id.eq(user_id))
+                .filter(memberships::status.eq(Status::Unverified.as_str())),
+        )
+        .set((
+            memberships::status.eq(Status::Verified.as_str()),
+            memberships::joined_at.eq(Some(now)),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(changed == 1)
+}
+
+/// Deletes the user's memberships in every team of an organization (when they leave it).
+/// Returns the team ids they were removed from.
+pub async fn delete_team_memberships_in(
+    conn: &mut Conn<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> QueryResult<Vec<String>> {
+    db_run!(conn, |c| {
+        diesel::delete(
+            memberships::table
+                .filter(memberships::organization_id.eq(organization_id))
+                .filter(memberships::team_id.is_not_null())
+                .filter(memberships::user_id.eq(user_id)),
+        )
+        .returning(memberships::scope_id)
+        .load(c)
+        .await
+    })
+}
+
+/// How many verified admins an organization has.
+pub async fn verified_admins(conn: &mut Conn<'_>, organization_id: &str) -> QueryResult<i64> {
+    db_run!(conn, |c| {
+        memberships::table
+            .filter(memberships::scope_id.eq(organization_id))
+            .filter(memberships::role.eq(Role::Admin.as_str()))
+            .filter(memberships::status.eq(Status::Verified.as_str()))
+            .count()
+            .get_result(c)
+            .await
+    })
+}
+
+/// An organization by id.
+pub async fn organization(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<OrganizationRow>> {
+    db_run!(conn, |c| {
+        organizations::table
+            .find(id)
+            .select(OrganizationRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// A team by id, with its organization.
+pub async fn team(
+    conn: &mut Conn<'_>,
+    id: &str,
+) -> QueryResult<Option<(TeamRow, OrganizationRow)>> {
+    db_run!(conn, |c| {
+        teams::table
+            .inner_join(organizations::table)
+            .filter(teams::id.eq(id))
+            .select((TeamRow::as_select(), OrganizationRow::as_select()))
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// An organization's teams, oldest first, with the organization.
+pub async fn teams_of(
+    conn: &mut Conn<'_>,
+    organization_id: &str,
+) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
+    db_run!(conn, |c| {
+        teams::table
+            .inner_join(organizations::table)
+            .filter(teams::organization_id.eq(organization_id))
+            .order(teams::id.asc())
+            .select((TeamRow::as_select(), OrganizationRow::as_select()))
+            .load(c)
+            .await
+    })
+}
+
+/// The organizations where the user is a verified member, oldest membership first.
+pub async fn organizations_of_user(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+) -> QueryResult<Vec<OrganizationRow>> {
+    db_run!(conn, |c| {
+        memberships::table
+            .inner_join(organizations::table.on(organizations::id.eq(memberships::scope_id)))
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::status.eq(Status::Verified.as_str()))
+            .order(memberships::id.asc())
+            .select(OrganizationRow::as_select())
+            .load(c)
+            .await
+    })
+}
+
+/// The teams where the user is a verified member, oldest membership first, with their
+/// organizations.
+pub async fn teams_of_user(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
+    db_run!(conn, |c| {
+        memberships::table
+            .inner_join(teams::table.on(teams::id.nullable().eq(memberships::team_id)))
+            .inner_join(organizations::table.on(organizations::id.eq(teams::organization_id)))
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::status.eq(Status::Verified.as_str()))
+            .order(memberships::id.asc())
+            .select((TeamRow::as_select(), OrganizationRow::as_select()))
+            .load(c)
+            .await
+    })
+}
+
+// The users table a second (and third) time, for the people an entry points to.
+mod aliases {
+    use roster_db::schema::users;
+    diesel::alias!(users as inviters: Inviters);
+}
+use aliases::*;
+
+/// A member row with its user and the user who invited them.
+pub type MemberRecord = (MembershipRow, UserRow, Option<UserRow>);
+
+/// One page of a scope's members, oldest first, after membership `after_id`, optionally of one
+/// status. One query: users and inviters are joined, never fetched one by one.
+pub async fn member_page(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    status: Option<Status>,
+    after_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<MemberRecord>> {
+    // Both statuses when no filter is given; one static query shape either way.
+    let (a, b) = status_filter(status);
+    let after = after_id.unwrap_or("");
+    db_run!(conn, |c| {
+        memberships::table
+            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+            .left_join(
+                inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())),
+            )
+            .filter(memberships::scope_id.eq(scope_id))
+            .filter(memberships::status.eq(a).or(memberships::status.eq(b)))
+            .filter(memberships::id.gt(after))
+            .order(memberships::id.asc())
+            .limit(limit)
+            .select((
+                MembershipRow::as_select(),
+                UserRow::as_select(),
+                inviters.fields(users::all_columns).nullable(),
+            ))
+            .load(c)
+            .await
+    })
+}
+
+/// How many members a scope has, optionally of one status.
+pub async fn member_count(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    status: Option<Status>,
+) -> QueryResult<i64> {
+    let (a, b) = status_filter(status);
+    db_run!(conn, |c| {
+        memberships::table
+            .filter(memberships::scope_id.eq(scope_id))
+            .filter(memberships::status.eq(a).or(memberships::status.eq(b)))
+            .count()
+            .get_result(c)
+            .await
+    })
+}
+
+/// One member with user and inviter, for mutation answers.
+pub async fn member_record(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<MemberRecord>> {
+    db_run!(conn, |c| {
+        memberships::table
+            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+            .left_join(
+                inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())),
+            )
+            .filter(memberships::scope_id.eq(scope_id))
+            .filter(memberships::user_id.eq(user_id))
+            .select((
+                MembershipRow::as_select(),
+                UserRow::as_select(),
+                inviters.fields(users::all_columns).nullable(),
+            ))
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+fn status_filter(status: Option<Status>) -> (&'static str, &'static str) {
+    match status {
+        Some(status) => (status.as_str(), status.as_str()),
+        None => (Status::Unverified.as_str(), Status::Verified.as_str()),
+    }
+}
