@@ -99,8 +99,9 @@ backend_tests! {
     }
 
     async fn sign_up_can_be_closed(app) {
+        let backend = app.backend;
         drop(app);
-        let closed = roster_tests::TestApp::spawn_with(roster_tests::Backend::Sqlite, |s| s.signup_open = false).await;
+        let closed = roster_tests::TestApp::spawn_with(backend, |s| s.signup_open = false).await;
         let answer = closed.graphql(SIGN_UP, sign_up_vars("ana@example.com", "correct horse")).await;
         assert_eq!(answer["data"]["signUp"]["__typename"], "NotAuthorizedError", "{answer}");
     }

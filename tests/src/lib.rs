@@ -7,7 +7,9 @@ use roster_server::{Application, Settings};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub mod flows;
 pub mod pg;
+pub mod smtp;
 pub mod ws;
 
 /// Which backend a test runs on.
@@ -56,6 +58,8 @@ pub struct TestApp {
     pub db: roster_db::Db,
     /// An HTTP client.
     pub http: reqwest::Client,
+    /// The capture SMTP server the app mails through.
+    pub smtp: smtp::SmtpCapture,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _database: TestDatabase,
@@ -81,7 +85,9 @@ impl TestApp {
     /// Like [`TestApp::spawn`], after `configure` adjusts the settings.
     pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let database = TestDatabase::create(backend).await;
+        let smtp = smtp::SmtpCapture::start().await;
         let mut settings = Settings::for_tests(database.url.clone());
+        settings.smtp_url = Some(smtp.url());
         configure(&mut settings);
         let app = Application::build(settings)
             .await
@@ -97,6 +103,7 @@ impl TestApp {
             backend,
             db,
             http: reqwest::Client::new(),
+            smtp,
             stop: Some(stop),
             server: Some(server),
             _database: database,

@@ -14,6 +14,7 @@ use axum::routing::get;
 use roster_core::Actor;
 use roster_db::{Db, DbError};
 use roster_identity::IdentitySettings;
+use roster_invitations::{InvitationSettings, Mailer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -39,6 +40,9 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Db(#[from] DbError),
+    /// The mail settings do not work.
+    #[error(transparent)]
+    Mail(#[from] roster_invitations::mail::MailerError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -73,7 +77,17 @@ impl Application {
             signup_open: settings.signup_open,
             ..IdentitySettings::default()
         };
-        let schema = schema().data(db.clone()).data(identity).finish();
+        let invitations = InvitationSettings {
+            ttl: settings.invitation_ttl,
+            public_url: settings.public_url.clone(),
+            ..InvitationSettings::default()
+        };
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?;
+        let schema = schema()
+            .data(db.clone())
+            .data(identity)
+            .data(invitations.clone())
+            .finish();
 
         let listener =
             TcpListener::bind(settings.listen)
@@ -83,6 +97,15 @@ impl Application {
                     source,
                 })?;
         let (shutdown_tx, shutdown) = watch::channel(false);
+        // The mail sender runs beside the server and stops with it.
+        let wake = invitations.wake_sender.clone();
+        tokio::spawn(roster_invitations::outbox::run(
+            db.clone(),
+            mailer,
+            invitations,
+            wake,
+            shutdown.clone(),
+        ));
         let state = AppState {
             schema,
             db,

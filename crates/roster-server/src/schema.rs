@@ -7,14 +7,20 @@ use roster_core::error::{
 };
 use roster_identity::graphql::{EmailTakenError, InvalidCredentialsError};
 use roster_identity::{IdentityMutation, IdentityQuery};
+use roster_invitations::InvitationsMutation;
+use roster_invitations::graphql::{
+    AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
+};
+use roster_organizations::graphql::{LastAdminError, MemberPendingError};
+use roster_organizations::{OrganizationsMutation, OrganizationsQuery};
 
 /// Every query field, from every module.
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery);
+pub struct Query(IdentityQuery, OrganizationsQuery);
 
 /// Every mutation, from every module.
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation);
+pub struct Mutation(IdentityMutation, OrganizationsMutation, InvitationsMutation);
 
 /// Every subscription, from every module.
 pub type Subscription = EmptySubscription;
@@ -50,6 +56,16 @@ pub enum ErrorInterface {
     EmailTakenError(EmailTakenError),
     /// See the type.
     InvalidCredentialsError(InvalidCredentialsError),
+    /// See the type.
+    InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError),
+    /// See the type.
+    InvalidInvitationError(InvalidInvitationError),
+    /// See the type.
+    AlreadyMemberError(AlreadyMemberError),
+    /// See the type.
+    MemberPendingError(MemberPendingError),
+    /// See the type.
+    LastAdminError(LastAdminError),
 }
 
 /// The deepest selection a request may nest. GraphiQL's introspection query needs about 13.

@@ -53,6 +53,19 @@ pub struct SettingsArgs {
     #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<String>,
 
+    /// The From address of invitation emails.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <roster@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Hours an invitation link works after it is sent.
+    #[arg(long, env = "ROSTER_INVITATION_TTL_HOURS", default_value_t = 7 * 24, global = true)]
+    pub invitation_ttl_hours: u64,
+
     /// Whether anyone may sign up. When false, accounts come only from invitations.
     #[arg(long, env = "ROSTER_SIGNUP_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub signup_open: bool,
@@ -75,6 +88,10 @@ pub struct Settings {
     pub public_url: String,
     /// Outgoing mail server, if any.
     pub smtp_url: Option<String>,
+    /// The From address of invitation emails.
+    pub mail_from: String,
+    /// How long an invitation link works after it is sent.
+    pub invitation_ttl: Duration,
     /// Whether anyone may sign up.
     pub signup_open: bool,
 }
@@ -105,6 +122,8 @@ impl SettingsArgs {
             },
             public_url,
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
+            mail_from: self.mail_from.clone(),
+            invitation_ttl: Duration::from_secs(self.invitation_ttl_hours.max(1) * 3600),
             signup_open: self.signup_open,
         })
     }
@@ -120,6 +139,8 @@ impl Settings {
             pool: PoolOptions::default(),
             public_url: "http://127.0.0.1".into(),
             smtp_url: None,
+            mail_from: "Roster <roster@localhost>".into(),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             signup_open: true,
         }
     }

@@ -1,0 +1,159 @@
+//! A capture SMTP server: speaks just enough SMTP for lettre, keeps every message, and can be
+//! told to refuse mail (an outage) with a temporary error.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// One delivered message.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// The RCPT TO addresses.
+    pub to: Vec<String>,
+    /// The message as sent (headers and body).
+    pub data: String,
+}
+
+impl Captured {
+    /// The invitation token in the message's link, with quoted-printable soft breaks and
+    /// escapes undone.
+    pub fn token(&self) -> Option<String> {
+        let text = self.data.replace("=\r\n", "").replace("=3D", "=");
+        let start = text.find("token=")? + "token=".len();
+        let token: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        (!token.is_empty()).then_some(token)
+    }
+}
+
+/// The capture server.
+#[derive(Clone)]
+pub struct SmtpCapture {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    messages: Arc<Mutex<Vec<Captured>>>,
+    failing: Arc<AtomicBool>,
+    arrived: Arc<Notify>,
+}
+
+impl SmtpCapture {
+    /// Starts a capture server on a free loopback port.
+    pub async fn start() -> SmtpCapture {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port for SMTP");
+        let capture = SmtpCapture {
+            addr: listener.local_addr().expect("an address"),
+            messages: Arc::default(),
+            failing: Arc::default(),
+            arrived: Arc::default(),
+        };
+        let server = capture.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let _ = server.session(stream).await;
+                });
+            }
+        });
+        capture
+    }
+
+    /// `smtp://ADDR` for lettre (plain SMTP, no TLS).
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Makes the server refuse (true) or accept (false) mail.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// Every message so far.
+    pub fn messages(&self) -> Vec<Captured> {
+        self.messages.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `count` messages to `recipient` have arrived, and returns the last one.
+    pub async fn wait_for(&self, recipient: &str, count: usize) -> Captured {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let arrived = self.arrived.notified();
+            let to_them: Vec<Captured> = self
+                .messages()
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)))
+                .collect();
+            if to_them.len() >= count {
+                return to_them.last().cloned().expect("a message");
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                panic!(
+                    "no email #{count} to {recipient} within 15 s; got {:?}",
+                    self.messages()
+                );
+            }
+        }
+    }
+
+    async fn session(&self, stream: TcpStream) -> std::io::Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 capture ESMTP\r\n").await?;
+        let mut to = Vec::new();
+        while let Some(line) = lines.next_line().await? {
+            let upper = line.to_ascii_uppercase();
+            let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                b"250 capture\r\n"
+            } else if upper.starts_with("MAIL FROM") {
+                to.clear();
+                if self.failing.load(Ordering::SeqCst) {
+                    b"451 4.3.0 capture is failing on purpose\r\n"
+                } else {
+                    b"250 OK\r\n"
+                }
+            } else if upper.starts_with("RCPT TO") {
+                let address = line[8..]
+                    .trim()
+                    .trim_start_matches(':')
+                    .trim()
+                    .trim_matches(|c| c == '<' || c == '>');
+                to.push(address.to_owned());
+                b"250 OK\r\n"
+            } else if upper.starts_with("DATA") {
+                write.write_all(b"354 go ahead\r\n").await?;
+                let mut data = String::new();
+                while let Some(line) = lines.next_line().await? {
+                    if line == "." {
+                        break;
+                    }
+                    data.push_str(line.strip_prefix('.').unwrap_or(&line));
+                    data.push_str("\r\n");
+                }
+                if let Ok(mut messages) = self.messages.lock() {
+                    messages.push(Captured {
+                        to: std::mem::take(&mut to),
+                        data,
+                    });
+                }
+                self.arrived.notify_waiters();
+                b"250 OK queued\r\n"
+            } else if upper.starts_with("QUIT") {
+                write.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            } else {
+                b"250 OK\r\n"
+            };
+            write.write_all(reply).await?;
+        }
+        Ok(())
+    }
+}
