@@ -90,8 +90,8 @@ backend_tests! {
         let acme = app.create_org(&admin, "Acme").await;
         let design = app.create_team(&admin, &acme, "Design").await;
         let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        app.invite_ok(&admin, team(&design), "bob@example.com", None).await;
         let org_link = app.invitation_token("bob@example.com", 1).await;
+        app.invite_ok(&admin, team(&design), "bob@example.com", None).await;
         app.invitation_token("bob@example.com", 2).await;
 
         let result = app.cancel(Some(&admin), team(&design), &bob).await;

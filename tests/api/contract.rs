@@ -33,10 +33,7 @@ fn shape(document: &ServiceDocument) -> BTreeMap<String, String> {
                     );
                 }
                 for interface in &object.implements {
-                    items.insert(
-                        format!("{name} implements {}", interface.node),
-                        String::new(),
-                    );
+                    items.insert(format!("{name} implements {}", interface.node), String::new());
                 }
             }
             TypeKind::Interface(interface) => {
@@ -54,19 +51,13 @@ fn shape(document: &ServiceDocument) -> BTreeMap<String, String> {
             }
             TypeKind::Enum(enumeration) => {
                 for value in &enumeration.values {
-                    items.insert(
-                        format!("enum {name}.{}", value.node.value.node),
-                        String::new(),
-                    );
+                    items.insert(format!("enum {name}.{}", value.node.value.node), String::new());
                 }
             }
             TypeKind::InputObject(input) => {
                 items.insert(
                     format!("input {name} oneOf"),
-                    ty.directives
-                        .iter()
-                        .any(|d| d.node.name.node == "oneOf")
-                        .to_string(),
+                    ty.directives.iter().any(|d| d.node.name.node == "oneOf").to_string(),
                 );
                 for field in &input.fields {
                     items.insert(
@@ -83,11 +74,10 @@ fn shape(document: &ServiceDocument) -> BTreeMap<String, String> {
 #[test]
 fn schema_graphql_contains_the_whole_contract_unchanged() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let contract = std::fs::read_to_string(format!("{root}/tests/contract/roster-core.graphql"))
-        .expect("the contract");
-    let schema = roster_server::schema::sdl();
     let contract =
-        shape(&async_graphql::parser::parse_schema(contract).expect("the contract parses"));
+        std::fs::read_to_string(format!("{root}/tests/contract/roster-core.graphql")).expect("the contract");
+    let schema = roster_server::schema::sdl();
+    let contract = shape(&async_graphql::parser::parse_schema(contract).expect("the contract parses"));
     let schema = shape(&async_graphql::parser::parse_schema(schema).expect("the schema parses"));
     let mut problems = Vec::new();
     for (item, ty) in &contract {

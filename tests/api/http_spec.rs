@@ -12,10 +12,7 @@ async fn app() -> TestApp {
 async fn answers_in_the_media_type_the_client_accepts() {
     let app = app().await;
     for (accept, expected) in [
-        (
-            Some("application/graphql-response+json"),
-            "application/graphql-response+json; charset=utf-8",
-        ),
+        (Some("application/graphql-response+json"), "application/graphql-response+json; charset=utf-8"),
         (Some("application/json"), "application/json; charset=utf-8"),
         (Some("*/*"), "application/json; charset=utf-8"),
         (None, "application/json; charset=utf-8"),
@@ -30,11 +27,7 @@ async fn answers_in_the_media_type_the_client_accepts() {
         }
         let response = request.send().await.expect("an answer");
         assert_eq!(response.status(), 200);
-        assert_eq!(
-            response.headers()["content-type"],
-            expected,
-            "for Accept: {accept:?}"
-        );
+        assert_eq!(response.headers()["content-type"], expected, "for Accept: {accept:?}");
     }
 }
 
@@ -54,10 +47,7 @@ async fn document_errors_are_400_under_the_new_media_type_and_200_under_json() {
             .expect("an answer");
         assert_eq!(strict.status(), 400);
         let json: serde_json::Value = strict.json().await.expect("JSON");
-        assert!(
-            json.get("data").is_none() && json["errors"].is_array(),
-            "{json}"
-        );
+        assert!(json.get("data").is_none() && json["errors"].is_array(), "{json}");
         let legacy = app
             .http
             .post(app.url("/graphql"))
@@ -91,12 +81,7 @@ async fn malformed_requests_get_4xx_not_500() {
         .await
         .expect("an answer");
     assert_eq!(bad_json.status(), 400);
-    assert!(
-        bad_json.headers()["content-type"]
-            .to_str()
-            .unwrap_or_default()
-            .contains("json")
-    );
+    assert!(bad_json.headers()["content-type"].to_str().unwrap_or_default().contains("json"));
     let no_query = app
         .http
         .post(app.url("/graphql"))
@@ -111,12 +96,7 @@ async fn malformed_requests_get_4xx_not_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_runs_queries_but_refuses_mutations() {
     let app = app().await;
-    let query = app
-        .http
-        .get(app.url("/graphql?query=%7B__typename%7D"))
-        .send()
-        .await
-        .expect("an answer");
+    let query = app.http.get(app.url("/graphql?query=%7B__typename%7D")).send().await.expect("an answer");
     assert_eq!(query.status(), 200);
     let json: serde_json::Value = query.json().await.expect("JSON");
     assert_eq!(json["data"]["__typename"], "Query");

@@ -172,13 +172,9 @@ async fn the_email_links_to_the_public_url() {
     .await;
     let admin = app.sign_up("admin").await;
     let acme = app.create_org(&admin, "Acme").await;
-    app.invite_ok(&admin, org(&acme), "bob@example.com", None)
-        .await;
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
     let mail = app.smtp.wait_for("bob@example.com", 1).await;
     let text = mail.data.replace("=\r\n", "").replace("=3D", "=");
-    assert!(
-        text.contains("https://roster.example.com/invitations/accept?token="),
-        "{text}"
-    );
+    assert!(text.contains("https://roster.example.com/invitations/accept?token="), "{text}");
     assert!(text.contains("Acme"), "{text}");
 }

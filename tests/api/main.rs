@@ -3,9 +3,11 @@
 mod audit;
 mod cancel;
 mod concurrency;
+mod contract;
 mod http_spec;
 mod identity;
 mod invitations;
+mod live;
 mod members;
 mod readme;
 mod smoke;

@@ -42,9 +42,7 @@ fn matches(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::String(s), Value::String(_)) if s == "<token>" => true,
         (Value::Object(e), Value::Object(a)) => {
-            e.len() == a.len()
-                && e.iter()
-                    .all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av)))
+            e.len() == a.len() && e.iter().all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av)))
         }
         (Value::Array(e), Value::Array(a)) => {
             e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a))
@@ -67,23 +65,15 @@ fn find_token(value: &Value) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readme_examples_work_as_written() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .expect("README.md");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
     let examples = examples(&readme);
-    assert!(
-        examples.len() >= 2,
-        "the README should show a first session"
-    );
+    assert!(examples.len() >= 2, "the README should show a first session");
     let app = TestApp::spawn(Backend::Sqlite).await;
     let mut token: Option<String> = None;
     for (query, expected) in examples {
-        let actual = app
-            .graphql_as(token.as_deref(), &query, serde_json::json!({}))
-            .await;
-        assert!(
-            matches(&expected, &actual),
-            "README example\n{query}\nexpected {expected}\ngot {actual}"
-        );
+        let actual = app.graphql_as(token.as_deref(), &query, serde_json::json!({})).await;
+        assert!(matches(&expected, &actual), "README example\n{query}\nexpected {expected}\ngot {actual}");
         if let Some(found) = find_token(&actual) {
             token = Some(found);
         }

@@ -56,10 +56,7 @@ async fn graphiql_is_served_at_the_root_and_wired_for_subscriptions() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains("GraphiQL"), "{html}");
-    assert!(
-        html.contains("subscriptionUrl"),
-        "GraphiQL should know the websocket URL"
-    );
+    assert!(html.contains("subscriptionUrl"), "GraphiQL should know the websocket URL");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,10 +14,7 @@ async fn migrations_run_up_down_and_up_again(backend: Backend) {
     assert_eq!(down.len(), up.len());
     let again = db.migrate().await.expect("migrations apply again");
     assert_eq!(again, up);
-    assert!(
-        db.migrate().await.expect("a no-op").is_empty(),
-        "nothing left to apply"
-    );
+    assert!(db.migrate().await.expect("a no-op").is_empty(), "nothing left to apply");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,43 +45,23 @@ fn both_backends_have_the_same_migration_versions() {
 async fn an_unreachable_database_is_a_clear_error_within_the_timeout() {
     // Nothing listens on port 9 of loopback.
     let url = DatabaseUrl::parse("postgres://roster@127.0.0.1:9/roster").expect("a URL");
-    let db = Db::connect(
-        &url,
-        &PoolOptions {
-            max_size: 2,
-            timeout: Duration::from_secs(1),
-        },
-    )
-    .expect("a pool");
+    let db =
+        Db::connect(&url, &PoolOptions { max_size: 2, timeout: Duration::from_secs(1) }).expect("a pool");
     let started = Instant::now();
     let err = db.get().await.err().expect("no connection");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     assert!(err.to_string().contains("database unavailable"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exhausted_pool_is_a_clear_error_within_the_timeout() {
     let database = TestDatabase::create(Backend::Sqlite).await;
-    let db = Db::connect(
-        &database.url,
-        &PoolOptions {
-            max_size: 1,
-            timeout: Duration::from_millis(500),
-        },
-    )
-    .expect("a pool");
+    let db = Db::connect(&database.url, &PoolOptions { max_size: 1, timeout: Duration::from_millis(500) })
+        .expect("a pool");
     let _held = db.get().await.expect("the only connection");
     let started = Instant::now();
     let err = db.get().await.err().expect("the pool is exhausted");
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     assert!(err.to_string().contains("database unavailable"), "{err}");
 }
 
@@ -92,8 +69,7 @@ async fn an_exhausted_pool_is_a_clear_error_within_the_timeout() {
 async fn the_sqlite_folder_is_created_when_missing() {
     let dir = tempfile::tempdir().expect("a folder");
     let path = dir.path().join("nested/deeper/roster.db");
-    let db =
-        Db::connect(&DatabaseUrl::Sqlite(path.clone()), &PoolOptions::default()).expect("a pool");
+    let db = Db::connect(&DatabaseUrl::Sqlite(path.clone()), &PoolOptions::default()).expect("a pool");
     db.migrate().await.expect("migrations apply");
     assert!(path.exists());
 }

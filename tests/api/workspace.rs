@@ -11,21 +11,11 @@ fn root() -> PathBuf {
 #[test]
 fn crate_dependencies_respect_the_architecture() {
     let output = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let mut violations = Vec::new();
     for package in metadata["packages"].as_array().expect("packages") {
@@ -34,9 +24,7 @@ fn crate_dependencies_respect_the_architecture() {
             let dep = dependency["name"].as_str().unwrap_or_default();
             let is_http = matches!(dep, "axum" | "async-graphql-axum" | "hyper" | "tower");
             if is_http && name != "roster-server" {
-                violations.push(format!(
-                    "{name} depends on {dep}: only roster-server may know HTTP"
-                ));
+                violations.push(format!("{name} depends on {dep}: only roster-server may know HTTP"));
             }
             if dep == "roster-server" && name != "roster-tests" {
                 violations.push(format!("{name} depends on roster-server: nothing may"));

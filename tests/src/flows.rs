@@ -19,7 +19,8 @@ pub fn team(id: &str) -> Value {
 }
 
 /// The member fields the tests read.
-pub const MEMBER_FIELDS: &str = "user { id email displayName } status role invitedAt invitedBy { id } joinedAt availableActions";
+pub const MEMBER_FIELDS: &str =
+    "user { id email displayName } status role invitedAt invitedBy { id } joinedAt availableActions";
 
 const INVITE: &str = "mutation($scope: MembershipScope!, $email: String!, $role: MemberRole) {
     inviteUser(scope: $scope, email: $email, role: $role) {
@@ -90,38 +91,21 @@ impl TestApp {
         role: Option<&str>,
     ) -> Value {
         let answer = self
-            .graphql_as(
-                token_of(by),
-                INVITE,
-                json!({ "scope": scope, "email": email, "role": role }),
-            )
+            .graphql_as(token_of(by), INVITE, json!({ "scope": scope, "email": email, "role": role }))
             .await;
         answer["data"]["inviteUser"].clone()
     }
 
     /// Invites and returns the invitee's user id; panics unless it succeeded.
-    pub async fn invite_ok(
-        &self,
-        by: &TestUser,
-        scope: Value,
-        email: &str,
-        role: Option<&str>,
-    ) -> String {
+    pub async fn invite_ok(&self, by: &TestUser, scope: Value, email: &str, role: Option<&str>) -> String {
         let result = self.invite(Some(by), scope, email, role).await;
         assert_eq!(result["__typename"], "InviteUserSuccess", "{result}");
-        result["member"]["user"]["id"]
-            .as_str()
-            .expect("an id")
-            .to_owned()
+        result["member"]["user"]["id"].as_str().expect("an id").to_owned()
     }
 
     /// The token of the `nth` (1-based) invitation email to `email`.
     pub async fn invitation_token(&self, email: &str, nth: usize) -> String {
-        self.smtp
-            .wait_for(email, nth)
-            .await
-            .token()
-            .expect("the email holds a token")
+        self.smtp.wait_for(email, nth).await.token().expect("the email holds a token")
     }
 
     /// `acceptInvitation`'s result object.
@@ -154,58 +138,32 @@ impl TestApp {
     }
 
     /// Invites `name@example.com` into `scope`, accepts as a new account, and returns it.
-    pub async fn member(
-        &self,
-        by: &TestUser,
-        scope: Value,
-        name: &str,
-        role: Option<&str>,
-    ) -> TestUser {
+    pub async fn member(&self, by: &TestUser, scope: Value, name: &str, role: Option<&str>) -> TestUser {
         let email = format!("{name}@example.com");
         self.invite_ok(by, scope, &email, role).await;
-        let count = self
-            .smtp
-            .messages()
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t == &email))
-            .count();
+        let count = self.smtp.messages().iter().filter(|m| m.to.iter().any(|t| t == &email)).count();
         let token = self.invitation_token(&email, count.max(1)).await;
         self.accept_new(&token, &email).await
     }
 
     /// `cancelInvitation`'s result object.
     pub async fn cancel(&self, by: Option<&TestUser>, scope: Value, user_id: &str) -> Value {
-        let answer = self
-            .graphql_as(
-                token_of(by),
-                CANCEL,
-                json!({ "scope": scope, "userId": user_id }),
-            )
-            .await;
+        let answer =
+            self.graphql_as(token_of(by), CANCEL, json!({ "scope": scope, "userId": user_id })).await;
         answer["data"]["cancelInvitation"].clone()
     }
 
     /// `resendInvitation`'s result object.
     pub async fn resend(&self, by: Option<&TestUser>, scope: Value, user_id: &str) -> Value {
-        let answer = self
-            .graphql_as(
-                token_of(by),
-                RESEND,
-                json!({ "scope": scope, "userId": user_id }),
-            )
-            .await;
+        let answer =
+            self.graphql_as(token_of(by), RESEND, json!({ "scope": scope, "userId": user_id })).await;
         answer["data"]["resendInvitation"].clone()
     }
 
     /// `removeMember`'s result object.
     pub async fn remove(&self, by: Option<&TestUser>, scope: Value, user_id: &str) -> Value {
-        let answer = self
-            .graphql_as(
-                token_of(by),
-                REMOVE,
-                json!({ "scope": scope, "userId": user_id }),
-            )
-            .await;
+        let answer =
+            self.graphql_as(token_of(by), REMOVE, json!({ "scope": scope, "userId": user_id })).await;
         answer["data"]["removeMember"].clone()
     }
 
@@ -214,8 +172,7 @@ impl TestApp {
         let query = format!(
             "query($scope: MembershipScope!) {{ members(scope: $scope, first: 100) {{ totalCount nodes {{ {MEMBER_FIELDS} }} }} }}"
         );
-        self.graphql_as(token_of(by), &query, json!({ "scope": scope }))
-            .await
+        self.graphql_as(token_of(by), &query, json!({ "scope": scope })).await
     }
 
     /// The members of a scope, as `by` sees them; panics on an error.
@@ -229,10 +186,7 @@ impl TestApp {
 
     /// The member with this user id in a scope's list, if listed.
     pub async fn member_in(&self, by: &TestUser, scope: Value, user_id: &str) -> Option<Value> {
-        self.members(by, scope)
-            .await
-            .into_iter()
-            .find(|m| m["user"]["id"] == user_id)
+        self.members(by, scope).await.into_iter().find(|m| m["user"]["id"] == user_id)
     }
 
     /// The organization's audit log, newest first (first 100 entries); panics on an error.

@@ -35,15 +35,9 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary folder");
                 let url = DatabaseUrl::Sqlite(dir.path().join("roster.db"));
-                TestDatabase {
-                    url,
-                    _dir: Some(dir),
-                }
+                TestDatabase { url, _dir: Some(dir) }
             }
-            Backend::Postgres => TestDatabase {
-                url: pg::fresh_database().await,
-                _dir: None,
-            },
+            Backend::Postgres => TestDatabase { url: pg::fresh_database().await, _dir: None },
         }
     }
 }
@@ -60,9 +54,13 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The capture SMTP server the app mails through.
     pub smtp: smtp::SmtpCapture,
+    /// The live hub behind subscriptions.
+    pub hub: roster_organizations::live::LiveHub,
+    /// The database's URL (a replica connects to the same one).
+    pub database_url: DatabaseUrl,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    _database: TestDatabase,
+    _database: Option<TestDatabase>,
 }
 
 /// A signed-up user.
@@ -85,15 +83,29 @@ impl TestApp {
     /// Like [`TestApp::spawn`], after `configure` adjusts the settings.
     pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let database = TestDatabase::create(backend).await;
+        let url = database.url.clone();
+        Self::start(backend, url, Some(database), configure).await
+    }
+
+    /// A second server process on this one's database: another replica.
+    pub async fn replica(&self) -> TestApp {
+        Self::start(self.backend, self.database_url.clone(), None, |_| {}).await
+    }
+
+    async fn start(
+        backend: Backend,
+        database_url: DatabaseUrl,
+        database: Option<TestDatabase>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let smtp = smtp::SmtpCapture::start().await;
-        let mut settings = Settings::for_tests(database.url.clone());
+        let mut settings = Settings::for_tests(database_url.clone());
         settings.smtp_url = Some(smtp.url());
         configure(&mut settings);
-        let app = Application::build(settings)
-            .await
-            .expect("the application starts");
+        let app = Application::build(settings).await.expect("the application starts");
         let addr = app.local_addr();
         let db = app.db().clone();
+        let hub = app.hub().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
@@ -104,6 +116,8 @@ impl TestApp {
             db,
             http: reqwest::Client::new(),
             smtp,
+            hub,
+            database_url,
             stop: Some(stop),
             server: Some(server),
             _database: database,
@@ -121,10 +135,7 @@ impl TestApp {
             .http
             .post(self.url("/graphql"))
             .header("content-type", "application/json")
-            .header(
-                "accept",
-                "application/graphql-response+json, application/json",
-            );
+            .header("accept", "application/graphql-response+json, application/json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -135,10 +146,7 @@ impl TestApp {
             .expect("the server answers");
         let status = response.status();
         let text = response.text().await.expect("a body");
-        assert!(
-            status.is_success() || status.as_u16() == 400,
-            "status {status}: {text}"
-        );
+        assert!(status.is_success() || status.as_u16() == 400, "status {status}: {text}");
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
     }
 

@@ -46,9 +46,7 @@ pub struct SmtpCapture {
 impl SmtpCapture {
     /// Starts a capture server on a free loopback port.
     pub async fn start() -> SmtpCapture {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port for SMTP");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port for SMTP");
         let capture = SmtpCapture {
             addr: listener.local_addr().expect("an address"),
             messages: Arc::default(),
@@ -96,10 +94,7 @@ impl SmtpCapture {
                 return to_them.last().cloned().expect("a message");
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!(
-                    "no email #{count} to {recipient} within 15 s; got {:?}",
-                    self.messages()
-                );
+                panic!("no email #{count} to {recipient} within 15 s; got {:?}", self.messages());
             }
         }
     }
@@ -121,11 +116,8 @@ impl SmtpCapture {
                     b"250 OK\r\n"
                 }
             } else if upper.starts_with("RCPT TO") {
-                let address = line[8..]
-                    .trim()
-                    .trim_start_matches(':')
-                    .trim()
-                    .trim_matches(|c| c == '<' || c == '>');
+                let address =
+                    line[8..].trim().trim_start_matches(':').trim().trim_matches(|c| c == '<' || c == '>');
                 to.push(address.to_owned());
                 b"250 OK\r\n"
             } else if upper.starts_with("DATA") {
@@ -139,10 +131,7 @@ impl SmtpCapture {
                     data.push_str("\r\n");
                 }
                 if let Ok(mut messages) = self.messages.lock() {
-                    messages.push(Captured {
-                        to: std::mem::take(&mut to),
-                        data,
-                    });
+                    messages.push(Captured { to: std::mem::take(&mut to), data });
                 }
                 self.arrived.notify_waiters();
                 b"250 OK queued\r\n"

@@ -8,9 +8,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 /// An open websocket speaking one of the GraphQL subprotocols.
 pub struct WsClient {
-    socket: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     /// The subprotocol the server chose.
     pub protocol: Option<String>,
 }
@@ -18,30 +16,20 @@ pub struct WsClient {
 impl WsClient {
     /// Connects to `ws://ADDR/graphql` offering `protocol`.
     pub async fn connect(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
-        let mut request = format!("ws://{addr}/graphql")
-            .into_client_request()
-            .expect("a request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_str(protocol).expect("a header"),
-        );
-        let (socket, response) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the upgrade succeeds");
-        let protocol = response
-            .headers()
-            .get("sec-websocket-protocol")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let mut request = format!("ws://{addr}/graphql").into_client_request().expect("a request");
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", HeaderValue::from_str(protocol).expect("a header"));
+        let (socket, response) =
+            tokio_tungstenite::connect_async(request).await.expect("the upgrade succeeds");
+        let protocol =
+            response.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()).map(str::to_owned);
         WsClient { socket, protocol }
     }
 
     /// Sends a JSON message.
     pub async fn send(&mut self, message: Value) {
-        self.socket
-            .send(Message::Text(message.to_string().into()))
-            .await
-            .expect("the message is sent");
+        self.socket.send(Message::Text(message.to_string().into())).await.expect("the message is sent");
     }
 
     /// The next message: JSON text, or `Err(close code)` when the server closed. Panics after
@@ -60,5 +48,56 @@ impl WsClient {
                 Some(Err(_)) | None => return Err(None),
             }
         }
+    }
+}
+
+/// The subscription the tests use, with the fields they read.
+pub const MEMBER_EVENTS: &str = "subscription($scope: MembershipScope!, $after: String) {
+    memberListChanged(scope: $scope, after: $after) {
+        cursor kind userId occurredAt member { status role user { id email } availableActions } } }";
+
+impl WsClient {
+    /// Opens a graphql-transport-ws connection signed in with `token`, and subscribes to
+    /// `scope`'s member list (after `after`, when given).
+    pub async fn member_events(
+        addr: std::net::SocketAddr,
+        token: &str,
+        scope: Value,
+        after: Option<&str>,
+    ) -> WsClient {
+        let mut ws = WsClient::connect(addr, "graphql-transport-ws").await;
+        ws.send(serde_json::json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }))
+            .await;
+        let ack = ws.next(std::time::Duration::from_secs(5)).await;
+        assert_eq!(ack.ok().map(|m| m["type"].clone()), Some(serde_json::json!("connection_ack")));
+        ws.send(serde_json::json!({
+            "type": "subscribe", "id": "1",
+            "payload": { "query": MEMBER_EVENTS, "variables": { "scope": scope, "after": after } }
+        }))
+        .await;
+        // graphql-transport-ws has no "subscribed" acknowledgement; give the server a moment to
+        // register the subscription before the test changes anything.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        ws
+    }
+
+    /// The next event: `Ok(event)` for a `next` message with data, `Err(message)` for anything
+    /// else (errors, `error`, `complete`, a close). Panics without a message in `timeout`.
+    pub async fn event(&mut self, timeout: std::time::Duration) -> Result<Value, Value> {
+        match self.next(timeout).await {
+            Ok(message)
+                if message["type"] == "next"
+                    && message["payload"]["data"]["memberListChanged"].is_object() =>
+            {
+                Ok(message["payload"]["data"]["memberListChanged"].clone())
+            }
+            Ok(message) => Err(message),
+            Err(code) => Err(serde_json::json!({ "closed": code })),
+        }
+    }
+
+    /// Whether no message arrives within `wait`.
+    pub async fn is_quiet(&mut self, wait: std::time::Duration) -> bool {
+        tokio::time::timeout(wait, self.socket.next()).await.is_err()
     }
 }

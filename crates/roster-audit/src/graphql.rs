@@ -74,10 +74,7 @@ impl AuditEntryConnection {
         let nodes: Vec<AuditEntry> = records.into_iter().map(AuditEntry::from).collect();
         let edges: Vec<AuditEntryEdge> = nodes
             .iter()
-            .map(|node| AuditEntryEdge {
-                cursor: encode_cursor(CURSOR_KIND, &node.id),
-                node: node.clone(),
-            })
+            .map(|node| AuditEntryEdge { cursor: encode_cursor(CURSOR_KIND, &node.id), node: node.clone() })
             .collect();
         let page_info = PageInfo {
             has_next_page,
@@ -85,10 +82,6 @@ impl AuditEntryConnection {
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         };
-        AuditEntryConnection {
-            edges,
-            nodes,
-            page_info,
-        }
+        AuditEntryConnection { edges, nodes, page_info }
     }
 }

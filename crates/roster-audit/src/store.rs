@@ -104,10 +104,7 @@ pub async fn record(conn: &mut Conn<'_>, entry: NewEntry<'_>) -> QueryResult<()>
         action: entry.code.action().to_owned(),
         occurred_at: roster_db::now(),
     };
-    db_run!(conn, |c| diesel::insert_into(audit_entries::table)
-        .values(&row)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(audit_entries::table).values(&row).execute(c).await)?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// A subscription cursor is older than the event retention: refetch the list.
     CursorExpired,
+    /// A subscriber fell too far behind; it should resubscribe from its last cursor.
+    SubscriberTooSlow,
     /// The database did not answer in time.
     ServiceUnavailable,
     /// Anything unexpected. The cause is logged, never sent.
@@ -31,6 +33,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::CursorExpired => "CURSOR_EXPIRED",
+            ErrorCode::SubscriberTooSlow => "SUBSCRIBER_TOO_SLOW",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
@@ -61,10 +64,7 @@ pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql:
     }
     if unavailable {
         tracing::warn!(error = %chain, "request failed: database unavailable");
-        top_level_error(
-            ErrorCode::ServiceUnavailable,
-            "The database is unavailable; try again shortly.",
-        )
+        top_level_error(ErrorCode::ServiceUnavailable, "The database is unavailable; try again shortly.")
     } else {
         tracing::error!(error = %chain, "request failed");
         top_level_error(ErrorCode::InternalServerError, "Internal server error.")
@@ -124,10 +124,7 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error for `field`.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            field: Some(field.to_owned()),
-        }
+        Self { message: message.into(), field: Some(field.to_owned()) }
     }
 }
 

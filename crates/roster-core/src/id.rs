@@ -59,19 +59,13 @@ impl IdKind {
 /// are exact for entries written together, such as the two audit entries of one accept.
 pub fn new_id(kind: IdKind) -> String {
     static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
-    let mut generator = GENERATOR
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut generator = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let ulid = generator
         .get_or_insert_with(ulid::Generator::new)
         .generate()
         // Overflow needs 2^80 ids in one millisecond; fall back to a random one.
         .unwrap_or_else(|_| ulid::Ulid::new());
-    format!(
-        "{}_{}",
-        kind.prefix(),
-        ulid.to_string().to_ascii_lowercase()
-    )
+    format!("{}_{}", kind.prefix(), ulid.to_string().to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -29,13 +29,8 @@ pub struct PageInfo {
 pub fn page_size(first: Option<i32>) -> async_graphql::Result<usize> {
     match first {
         None => Ok(DEFAULT_PAGE_SIZE),
-        Some(n) if n < 0 => Err(top_level_error(
-            ErrorCode::BadUserInput,
-            "`first` must not be negative.",
-        )),
-        Some(n) => Ok(usize::try_from(n)
-            .unwrap_or(MAX_PAGE_SIZE)
-            .min(MAX_PAGE_SIZE)),
+        Some(n) if n < 0 => Err(top_level_error(ErrorCode::BadUserInput, "`first` must not be negative.")),
+        Some(n) => Ok(usize::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
     }
 }
 
@@ -51,11 +46,7 @@ pub fn decode_cursor(kind: &str, cursor: &str) -> async_graphql::Result<String> 
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            text.strip_prefix(kind)?
-                .strip_prefix(':')
-                .map(str::to_owned)
-        })
+        .and_then(|text| text.strip_prefix(kind)?.strip_prefix(':').map(str::to_owned))
         .ok_or_else(|| top_level_error(ErrorCode::BadUserInput, "The cursor is not valid here."))
 }
 
@@ -66,10 +57,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_are_scoped_to_their_list() {
         let cursor = encode_cursor("member", "mem_01");
-        assert_eq!(
-            decode_cursor("member", &cursor).ok().as_deref(),
-            Some("mem_01")
-        );
+        assert_eq!(decode_cursor("member", &cursor).ok().as_deref(), Some("mem_01"));
         assert!(decode_cursor("audit", &cursor).is_err());
         assert!(decode_cursor("member", "%%%").is_err());
     }

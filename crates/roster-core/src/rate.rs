@@ -18,27 +18,17 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter allowing `limit` events per `window` and key.
     pub fn new(limit: usize, window: Duration) -> Self {
-        Self {
-            limit,
-            window,
-            events: Mutex::new(HashMap::new()),
-        }
+        Self { limit, window, events: Mutex::new(HashMap::new()) }
     }
 
     /// `Err(seconds)` when `key` has used up its events, saying how long until one frees up.
     pub fn check(&self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
-        let mut events = self
-            .events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut events = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(queue) = events.get_mut(key) else {
             return Ok(());
         };
-        while queue
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
+        while queue.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
             queue.pop_front();
         }
         if queue.len() < self.limit {
@@ -52,16 +42,10 @@ impl RateLimiter {
     /// Counts one event for `key`.
     pub fn record(&self, key: &str) {
         let now = Instant::now();
-        let mut events = self
-            .events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut events = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Drop idle keys now and then so the map cannot grow without bound.
         if events.len() > 10_000 {
-            events.retain(|_, q| {
-                q.back()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+            events.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
         }
         let queue = events.entry(key.to_owned()).or_default();
         queue.push_back(now);
@@ -72,10 +56,7 @@ impl RateLimiter {
 
     /// Forgets `key`'s events (after a successful sign-in, say).
     pub fn reset(&self, key: &str) {
-        self.events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(key);
+        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(key);
     }
 }
 

@@ -58,12 +58,36 @@ impl DbConn {
         match self {
             DbConn::Sqlite(c) => {
                 let c: &mut SqliteConn = c;
-                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c)).await)
-                    .await
+                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c)).await).await
             }
             DbConn::Postgres(c) => {
                 let c: &mut AsyncPgConnection = c;
-                c.transaction(async move |c| f(&mut Conn::Postgres(c)).await)
+                c.transaction(async move |c| f(&mut Conn::Postgres(c)).await).await
+            }
+        }
+    }
+
+    /// Runs `f` in a read-only transaction that sees one consistent snapshot, so that several
+    /// reads (a page of members, its total count and the list's event position) agree.
+    /// PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a deferred transaction, whose first
+    /// read fixes the snapshot in WAL mode.
+    pub async fn snapshot<R, E, F>(&mut self, f: F) -> Result<R, E>
+    where
+        F: for<'r> FnOnce(&'r mut Conn<'_>) -> BoxFuture<'r, Result<R, E>> + Send,
+        E: From<diesel::result::Error> + Send,
+        R: Send,
+    {
+        match self {
+            DbConn::Sqlite(c) => {
+                let c: &mut SqliteConn = c;
+                c.transaction(async move |c| f(&mut Conn::Sqlite(c)).await).await
+            }
+            DbConn::Postgres(c) => {
+                let c: &mut AsyncPgConnection = c;
+                c.build_transaction()
+                    .repeatable_read()
+                    .read_only()
+                    .run(async move |c| f(&mut Conn::Postgres(c)).await)
                     .await
             }
         }

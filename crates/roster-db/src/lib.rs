@@ -2,6 +2,7 @@
 
 mod conn;
 mod migrate;
+pub mod notify;
 mod pool;
 pub mod schema;
 mod url;
@@ -59,10 +60,7 @@ macro_rules! from_diesel_error {
 
 /// Whether a query failed on a UNIQUE constraint: on both backends, a row that already exists.
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }
 
 /// What a query module imports: diesel's query-building traits with diesel-async's

@@ -42,16 +42,12 @@ async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbEr
         DatabaseUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                 .map_err(|e| DbError::Setup(e.to_string()))?;
-            diesel::connection::SimpleConnection::batch_execute(
-                &mut conn,
-                "PRAGMA foreign_keys = ON;",
-            )?;
+            diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA foreign_keys = ON;")?;
             apply(&mut conn, SQLITE, direction)
         }
         DatabaseUrl::Postgres(pg) => {
-            let mut conn =
-                <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(pg)
-                    .map_err(|e| DbError::Setup(e.to_string()))?;
+            let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(pg)
+                .map_err(|e| DbError::Setup(e.to_string()))?;
             apply(&mut conn, POSTGRES, direction)
         }
     })

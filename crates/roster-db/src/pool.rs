@@ -27,10 +27,7 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self {
-            max_size: 10,
-            timeout: Duration::from_secs(5),
-        }
+        Self { max_size: 10, timeout: Duration::from_secs(5) }
     }
 }
 
@@ -63,13 +60,12 @@ pub struct Db {
     pools: Arc<Pools>,
     url: Arc<DatabaseUrl>,
     queries: Arc<AtomicU64>,
+    local: tokio::sync::broadcast::Sender<crate::notify::Notification>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
+        f.debug_struct("Db").field("url", &self.url).finish_non_exhaustive()
     }
 }
 
@@ -96,8 +92,7 @@ impl Db {
                 config.custom_setup = Box::new(move |url| {
                     let counter = counter.clone();
                     async move {
-                        let mut conn =
-                            SyncConnectionWrapper::<SqliteConnection>::establish(url).await?;
+                        let mut conn = SyncConnectionWrapper::<SqliteConnection>::establish(url).await?;
                         conn.batch_execute(SQLITE_SETUP)
                             .await
                             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -126,11 +121,8 @@ impl Db {
                 Pools::Postgres(build(manager, options)?)
             }
         };
-        Ok(Db {
-            pools: Arc::new(pools),
-            url: Arc::new(url.clone()),
-            queries,
-        })
+        let (local, _) = tokio::sync::broadcast::channel(4096);
+        Ok(Db { pools: Arc::new(pools), url: Arc::new(url.clone()), queries, local })
     }
 
     /// Which backend this is.
@@ -157,11 +149,27 @@ impl Db {
         let mut conn = self.get().await?;
         let mut conn = conn.conn();
         crate::db_run!(&mut conn, |c| {
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
-                .execute(c)
-                .await
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).execute(c).await
         })?;
         Ok(())
+    }
+
+    /// Announces a committed change to this process's listeners. On SQLite (one process) this
+    /// is how listeners learn of it; on PostgreSQL the writer's NOTIFY already reaches every
+    /// replica, this one included, so nothing is sent here.
+    pub fn announce(&self, channel: &str, payload: &str) {
+        if self.backend() == Backend::Sqlite {
+            // No receiver means nobody listens yet; that is fine.
+            let _ = self.local.send(crate::notify::Notification {
+                channel: channel.to_owned(),
+                payload: payload.to_owned(),
+            });
+        }
+    }
+
+    /// This process's announcements (SQLite); see [`Db::announce`].
+    pub fn local_announcements(&self) -> tokio::sync::broadcast::Receiver<crate::notify::Notification> {
+        self.local.subscribe()
     }
 
     /// How many SQL statements this pool's connections have run so far. Tests read it before
@@ -171,10 +179,7 @@ impl Db {
     }
 }
 
-fn build<C>(
-    manager: AsyncDieselConnectionManager<C>,
-    options: &PoolOptions,
-) -> Result<Pool<C>, DbError>
+fn build<C>(manager: AsyncDieselConnectionManager<C>, options: &PoolOptions) -> Result<Pool<C>, DbError>
 where
     C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
     for<'a> diesel::dsl::select<diesel::dsl::AsExprOf<i32, diesel::sql_types::Integer>>:

@@ -1,10 +1,7 @@
 //! The diesel schema: one definition for both backends. Columns use portable types only
 //! (text, integer, bigint, boolean, timestamp); timestamps are UTC.
 
-#![expect(
-    missing_docs,
-    reason = "diesel's table! macro generates undocumented items"
-)]
+#![expect(missing_docs, reason = "diesel's table! macro generates undocumented items")]
 
 diesel::table! {
     users (id) {
@@ -108,6 +105,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_list_events (scope_id, position) {
+        scope_id -> Text,
+        position -> BigInt,
+        organization_id -> Text,
+        kind -> Text,
+        user_id -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(teams -> organizations (organization_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> teams (team_id));
@@ -122,4 +130,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_entries,
     invitations,
     email_outbox,
+    member_list_events,
 );

@@ -82,18 +82,10 @@ mod tests {
             DatabaseUrl::parse("sqlite:///tmp/x.db").ok(),
             Some(DatabaseUrl::Sqlite("/tmp/x.db".into()))
         );
-        assert!(matches!(
-            DatabaseUrl::parse("postgresql://u@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        let err = DatabaseUrl::parse("mysql://root:secret@h/db")
-            .err()
-            .map(|e| e.to_string());
+        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        let err = DatabaseUrl::parse("mysql://root:secret@h/db").err().map(|e| e.to_string());
         let err = err.unwrap_or_default();
-        assert!(
-            err.contains("sqlite://") && err.contains("postgres://"),
-            "{err}"
-        );
+        assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
         assert!(err.contains("`mysql`") && !err.contains("secret"), "{err}");
     }
 }

@@ -23,16 +23,11 @@ pub fn parse(input: &str) -> Option<Email> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
         return None;
     }
-    Some(Email {
-        display: display.to_owned(),
-        key: display.to_lowercase(),
-    })
+    Some(Email { display: display.to_owned(), key: display.to_lowercase() })
 }
 
 /// The comparison key of an address that may not be valid, for look-ups (sign-in) where a
@@ -50,26 +45,16 @@ mod tests {
         let email = parse("  Ana.Lopez@Example.COM ");
         assert_eq!(
             email,
-            Some(Email {
-                display: "Ana.Lopez@Example.COM".into(),
-                key: "ana.lopez@example.com".into()
-            })
+            Some(Email { display: "Ana.Lopez@Example.COM".into(), key: "ana.lopez@example.com".into() })
         );
         assert_eq!(key(" A@B.c "), "a@b.c");
     }
 
     #[test]
     fn refuses_what_cannot_be_an_address() {
-        for bad in [
-            "",
-            "ana",
-            "ana@",
-            "@example.com",
-            "ana@example",
-            "a b@example.com",
-            "ana@@x.com",
-            "ana@x..com",
-        ] {
+        for bad in
+            ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@@x.com", "ana@x..com"]
+        {
             assert!(parse(bad).is_none(), "{bad:?} should be refused");
         }
     }

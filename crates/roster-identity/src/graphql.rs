@@ -1,9 +1,7 @@
 //! The identity part of the schema: `viewer`, `signUp`, `signIn`, `signOut`, and `User`.
 
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
-use roster_core::error::{
-    NotAuthenticatedError, NotAuthorizedError, RateLimitedError, ValidationError,
-};
+use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, RateLimitedError, ValidationError};
 use roster_core::{Actor, internal_error};
 use roster_db::Db;
 
@@ -23,11 +21,7 @@ pub struct User {
 
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
-        User {
-            id: ID(row.id),
-            email: row.email,
-            display_name: row.display_name,
-        }
+        User { id: ID(row.id), email: row.email, display_name: row.display_name }
     }
 }
 
@@ -144,28 +138,23 @@ impl IdentityMutation {
     ) -> async_graphql::Result<SignUpResult> {
         let db = ctx.data::<Db>()?;
         let settings = ctx.data::<IdentitySettings>()?;
-        Ok(
-            match service::sign_up(db, settings, &email, &password, display_name.as_deref()).await {
-                Ok(NewSession { user, token }) => SignUpResult::SignUpSuccess(SignUpSuccess {
-                    user: user.into(),
-                    token,
-                }),
-                Err(SignUpError::Invalid { field, message }) => {
-                    SignUpResult::ValidationError(ValidationError::new(field, message))
-                }
-                Err(SignUpError::EmailTaken) => SignUpResult::EmailTakenError(EmailTakenError {
-                    message: "An account with this email already exists.".into(),
-                }),
-                Err(SignUpError::Closed) => {
-                    SignUpResult::NotAuthorizedError(NotAuthorizedError::new(
-                        "Sign-up is closed on this server; ask an administrator for an invitation.",
-                    ))
-                }
-                Err(e @ (SignUpError::Db(_) | SignUpError::Hash(_))) => {
-                    return Err(internal_error(&e));
-                }
-            },
-        )
+        Ok(match service::sign_up(db, settings, &email, &password, display_name.as_deref()).await {
+            Ok(NewSession { user, token }) => {
+                SignUpResult::SignUpSuccess(SignUpSuccess { user: user.into(), token })
+            }
+            Err(SignUpError::Invalid { field, message }) => {
+                SignUpResult::ValidationError(ValidationError::new(field, message))
+            }
+            Err(SignUpError::EmailTaken) => SignUpResult::EmailTakenError(EmailTakenError {
+                message: "An account with this email already exists.".into(),
+            }),
+            Err(SignUpError::Closed) => SignUpResult::NotAuthorizedError(NotAuthorizedError::new(
+                "Sign-up is closed on this server; ask an administrator for an invitation.",
+            )),
+            Err(e @ (SignUpError::Db(_) | SignUpError::Hash(_))) => {
+                return Err(internal_error(&e));
+            }
+        })
     }
 
     /// Signs in with an email and password, returning a new bearer token.
@@ -177,41 +166,33 @@ impl IdentityMutation {
     ) -> async_graphql::Result<SignInResult> {
         let db = ctx.data::<Db>()?;
         let settings = ctx.data::<IdentitySettings>()?;
-        Ok(
-            match service::sign_in(db, settings, &email, &password).await {
-                Ok(NewSession { user, token }) => SignInResult::SignInSuccess(SignInSuccess {
-                    user: user.into(),
-                    token,
-                }),
-                Err(SignInError::InvalidCredentials) => {
-                    SignInResult::InvalidCredentialsError(InvalidCredentialsError {
-                        message: "The email or password is incorrect.".into(),
-                    })
-                }
-                Err(SignInError::RateLimited {
-                    retry_after_seconds,
-                }) => SignInResult::RateLimitedError(RateLimitedError {
-                    message: "Too many failed sign-in attempts for this email; try again later."
-                        .into(),
+        Ok(match service::sign_in(db, settings, &email, &password).await {
+            Ok(NewSession { user, token }) => {
+                SignInResult::SignInSuccess(SignInSuccess { user: user.into(), token })
+            }
+            Err(SignInError::InvalidCredentials) => {
+                SignInResult::InvalidCredentialsError(InvalidCredentialsError {
+                    message: "The email or password is incorrect.".into(),
+                })
+            }
+            Err(SignInError::RateLimited { retry_after_seconds }) => {
+                SignInResult::RateLimitedError(RateLimitedError {
+                    message: "Too many failed sign-in attempts for this email; try again later.".into(),
                     retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
-                }),
-                Err(e @ SignInError::Db(_)) => return Err(internal_error(&e)),
-            },
-        )
+                })
+            }
+            Err(e @ SignInError::Db(_)) => return Err(internal_error(&e)),
+        })
     }
 
     /// Revokes the bearer token this request was made with.
     async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<SignOutResult> {
         let actor = ctx.data::<Actor>()?;
         if actor.user_id().is_none() {
-            return Ok(SignOutResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(SignOutResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         }
         let db = ctx.data::<Db>()?;
-        let revoked = service::sign_out(db, actor)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let revoked = service::sign_out(db, actor).await.map_err(|e| internal_error(&e))?;
         Ok(SignOutResult::SignOutSuccess(SignOutSuccess { revoked }))
     }
 }

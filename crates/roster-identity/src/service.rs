@@ -112,19 +112,11 @@ pub async fn sign_up(
     if !settings.signup_open {
         return Err(SignUpError::Closed);
     }
-    let email = email::parse(email_input).ok_or(SignUpError::Invalid {
-        field: "email",
-        message: "This is not a valid email address.",
-    })?;
-    password::check(password_input).map_err(|message| SignUpError::Invalid {
-        field: "password",
-        message,
-    })?;
-    let display_name =
-        clean_display_name(display_name).map_err(|message| SignUpError::Invalid {
-            field: "displayName",
-            message,
-        })?;
+    let email = email::parse(email_input)
+        .ok_or(SignUpError::Invalid { field: "email", message: "This is not a valid email address." })?;
+    password::check(password_input).map_err(|message| SignUpError::Invalid { field: "password", message })?;
+    let display_name = clean_display_name(display_name)
+        .map_err(|message| SignUpError::Invalid { field: "displayName", message })?;
     let password_hash = password::hash(password_input.to_owned()).await?;
 
     let user = UserRow {
@@ -162,9 +154,7 @@ pub async fn sign_in(
     let key = email::key(email_input);
     let limiter = &settings.sign_in_limiter;
     if let Err(retry_after_seconds) = limiter.check(&key) {
-        return Err(SignInError::RateLimited {
-            retry_after_seconds,
-        });
+        return Err(SignInError::RateLimited { retry_after_seconds });
     }
     let mut conn = db.get().await?;
     let user = store::user_by_email_key(&mut conn.conn(), &key).await?;
@@ -182,13 +172,21 @@ pub async fn sign_in(
     Ok(NewSession { user, token })
 }
 
-/// Revokes the actor's current session. Returns false when there was nothing to revoke.
+/// The channel on which revoked session ids are announced, so that long-lived connections
+/// (subscriptions) signed in with them end at once, on every replica.
+pub const SESSIONS_CHANNEL: &str = "roster_sessions";
+
+/// Revokes the actor's current session and announces it. Returns false when there was nothing
+/// to revoke.
 pub async fn sign_out(db: &Db, actor: &Actor) -> Result<bool, DbError> {
-    let Actor::User { session_id, .. } = actor else {
-        return Ok(false);
-    };
+    let Actor::User { session_id, .. } = actor else { return Ok(false) };
     let mut conn = db.get().await?;
-    let changed = store::revoke_session(&mut conn.conn(), session_id, roster_db::now()).await?;
+    let mut conn = conn.conn();
+    let changed = store::revoke_session(&mut conn, session_id, roster_db::now()).await?;
+    if changed > 0 {
+        roster_db::notify::notify(&mut conn, SESSIONS_CHANNEL, session_id).await?;
+        db.announce(SESSIONS_CHANNEL, session_id);
+    }
     Ok(changed > 0)
 }
 
@@ -221,10 +219,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Actor, DbError> {
     let mut conn = db.get().await?;
     let session = store::live_session(&mut conn.conn(), &digest, roster_db::now()).await?;
     Ok(match session {
-        Some(s) => Actor::User {
-            user_id: s.user_id,
-            session_id: s.id,
-        },
+        Some(s) => Actor::User { user_id: s.user_id, session_id: s.id },
         None => Actor::Anonymous,
     })
 }

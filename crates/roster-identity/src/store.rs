@@ -46,22 +46,14 @@ pub struct SessionRow {
 
 /// Inserts a user. Fails with a unique violation when the email is taken.
 pub async fn insert_user(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(users::table)
-        .values(user)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(users::table).values(user).execute(c).await)?;
     Ok(())
 }
 
 /// The user with this email key, if any.
 pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
-        users::table
-            .filter(users::email_key.eq(key))
-            .select(UserRow::as_select())
-            .first(c)
-            .await
-            .optional()
+        users::table.filter(users::email_key.eq(key)).select(UserRow::as_select()).first(c).await.optional()
     })
 }
 
@@ -69,20 +61,13 @@ pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Op
 /// whatever the count, for loaders and lists.
 pub async fn users_by_ids(conn: &mut Conn<'_>, ids: &[String]) -> QueryResult<Vec<UserRow>> {
     db_run!(conn, |c| {
-        users::table
-            .filter(users::id.eq_any(ids))
-            .select(UserRow::as_select())
-            .load(c)
-            .await
+        users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(c).await
     })
 }
 
 /// Inserts a session.
 pub async fn insert_session(conn: &mut Conn<'_>, session: &SessionRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(sessions::table)
-        .values(session)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(sessions::table).values(session).execute(c).await)?;
     Ok(())
 }
 
@@ -106,11 +91,7 @@ pub async fn live_session(
 
 /// Whether the session with this id is still live at `now`. Long-lived connections
 /// (subscriptions) ask this to notice a sign-out.
-pub async fn session_is_live(
-    conn: &mut Conn<'_>,
-    session_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
+pub async fn session_is_live(conn: &mut Conn<'_>, session_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
     let found: Option<String> = db_run!(conn, |c| {
         sessions::table
             .find(session_id)
@@ -125,20 +106,12 @@ pub async fn session_is_live(
 }
 
 /// Revokes a session. Returns how many rows changed (0 when it was already revoked).
-pub async fn revoke_session(
-    conn: &mut Conn<'_>,
-    session_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub async fn revoke_session(conn: &mut Conn<'_>, session_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
     db_run!(conn, |c| {
-        diesel::update(
-            sessions::table
-                .find(session_id)
-                .filter(sessions::revoked_at.is_null()),
-        )
-        .set(sessions::revoked_at.eq(Some(now)))
-        .execute(c)
-        .await
+        diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
+            .set(sessions::revoked_at.eq(Some(now)))
+            .execute(c)
+            .await
     })
 }
 
@@ -147,11 +120,7 @@ pub async fn revoke_session(
 /// a PostgreSQL transaction usable where a failed insert would abort it.
 pub async fn insert_user_if_absent(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<bool> {
     let inserted = db_run!(conn, |c| {
-        diesel::insert_into(users::table)
-            .values(user)
-            .on_conflict_do_nothing()
-            .execute(c)
-            .await
+        diesel::insert_into(users::table).values(user).on_conflict_do_nothing().execute(c).await
     })?;
     Ok(inserted == 1)
 }
@@ -166,17 +135,10 @@ pub async fn set_first_password(
     display_name: &str,
 ) -> QueryResult<bool> {
     let changed = db_run!(conn, |c| {
-        diesel::update(
-            users::table
-                .find(user_id)
-                .filter(users::password_hash.is_null()),
-        )
-        .set((
-            users::password_hash.eq(password_hash),
-            users::display_name.eq(display_name),
-        ))
-        .execute(c)
-        .await
+        diesel::update(users::table.find(user_id).filter(users::password_hash.is_null()))
+            .set((users::password_hash.eq(password_hash), users::display_name.eq(display_name)))
+            .execute(c)
+            .await
     })?;
     Ok(changed == 1)
 }

@@ -146,9 +146,7 @@ fn not_found() -> NotFoundError {
 }
 
 fn not_authorized() -> NotAuthorizedError {
-    NotAuthorizedError::new(
-        "You must be an Organization Administrator or Team Owner to manage invitations.",
-    )
+    NotAuthorizedError::new("You must be an Organization Administrator or Team Owner to manage invitations.")
 }
 
 #[Object]
@@ -164,18 +162,19 @@ impl InvitationsMutation {
         role: Option<Role>,
     ) -> async_graphql::Result<InviteUserResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(InviteUserResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(InviteUserResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
         Ok(match service::invite(db, settings, actor_id, &scope, &email, role).await {
             Ok(member) => InviteUserResult::InviteUserSuccess(InviteUserSuccess { member }),
             Err(InvitationError::NotFound) => InviteUserResult::NotFoundError(not_found()),
             Err(InvitationError::NotAuthorized) => InviteUserResult::NotAuthorizedError(not_authorized()),
-            Err(InvitationError::Invalid { field, message }) => InviteUserResult::ValidationError(ValidationError::new(field, message)),
+            Err(InvitationError::Invalid { field, message }) => {
+                InviteUserResult::ValidationError(ValidationError::new(field, message))
+            }
             Err(InvitationError::AlreadyMember) => InviteUserResult::AlreadyMemberError(AlreadyMemberError {
-                message: "This email is already invited to, or a member of, this organization or team.".into(),
+                message: "This email is already invited to, or a member of, this organization or team."
+                    .into(),
             }),
             Err(e) => return Err(internal_error(&e)),
         })
@@ -190,40 +189,28 @@ impl InvitationsMutation {
         user_id: ID,
     ) -> async_graphql::Result<ResendInvitationResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(ResendInvitationResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(ResendInvitationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
-        Ok(
-            match service::resend(db, settings, actor_id, &scope, &user_id).await {
-                Ok(member) => {
-                    ResendInvitationResult::ResendInvitationSuccess(ResendInvitationSuccess {
-                        member,
-                    })
-                }
-                Err(InvitationError::NotFound) => {
-                    ResendInvitationResult::NotFoundError(not_found())
-                }
-                Err(InvitationError::NotAuthorized) => {
-                    ResendInvitationResult::NotAuthorizedError(not_authorized())
-                }
-                Err(InvitationError::AlreadyAccepted) => {
-                    ResendInvitationResult::InvitationAlreadyAcceptedError(
-                        InvitationAlreadyAcceptedError {
-                            message: "Can only resend invites for invited users".into(),
-                        },
-                    )
-                }
-                Err(InvitationError::RateLimited {
-                    retry_after_seconds,
-                }) => ResendInvitationResult::RateLimitedError(RateLimitedError {
+        Ok(match service::resend(db, settings, actor_id, &scope, &user_id).await {
+            Ok(member) => ResendInvitationResult::ResendInvitationSuccess(ResendInvitationSuccess { member }),
+            Err(InvitationError::NotFound) => ResendInvitationResult::NotFoundError(not_found()),
+            Err(InvitationError::NotAuthorized) => {
+                ResendInvitationResult::NotAuthorizedError(not_authorized())
+            }
+            Err(InvitationError::AlreadyAccepted) => {
+                ResendInvitationResult::InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError {
+                    message: "Can only resend invites for invited users".into(),
+                })
+            }
+            Err(InvitationError::RateLimited { retry_after_seconds }) => {
+                ResendInvitationResult::RateLimitedError(RateLimitedError {
                     message: "This invitation was resent too often; try again later.".into(),
                     retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
-                }),
-                Err(e) => return Err(internal_error(&e)),
-            },
-        )
+                })
+            }
+            Err(e) => return Err(internal_error(&e)),
+        })
     }
 
     /// Cancels a pending invitation immediately, with no confirmation step: the user leaves
@@ -237,34 +224,24 @@ impl InvitationsMutation {
         user_id: ID,
     ) -> async_graphql::Result<CancelInvitationResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(CancelInvitationResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(CancelInvitationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(
-            match service::cancel(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
-                Ok(at) => {
-                    CancelInvitationResult::CancelInvitationSuccess(CancelInvitationSuccess {
-                        user_id,
-                        cancelled_at: at.and_utc(),
-                    })
-                }
-                Err(InvitationError::NotFound) => {
-                    CancelInvitationResult::NotFoundError(not_found())
-                }
-                Err(InvitationError::NotAuthorized) => {
-                    CancelInvitationResult::NotAuthorizedError(not_authorized())
-                }
-                Err(InvitationError::AlreadyAccepted) => {
-                    CancelInvitationResult::InvitationAlreadyAcceptedError(
-                        InvitationAlreadyAcceptedError {
-                            message: CANCEL_ACCEPTED_MESSAGE.into(),
-                        },
-                    )
-                }
-                Err(e) => return Err(internal_error(&e)),
-            },
-        )
+        Ok(match service::cancel(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
+            Ok(at) => CancelInvitationResult::CancelInvitationSuccess(CancelInvitationSuccess {
+                user_id,
+                cancelled_at: at.and_utc(),
+            }),
+            Err(InvitationError::NotFound) => CancelInvitationResult::NotFoundError(not_found()),
+            Err(InvitationError::NotAuthorized) => {
+                CancelInvitationResult::NotAuthorizedError(not_authorized())
+            }
+            Err(InvitationError::AlreadyAccepted) => {
+                CancelInvitationResult::InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError {
+                    message: CANCEL_ACCEPTED_MESSAGE.into(),
+                })
+            }
+            Err(e) => return Err(internal_error(&e)),
+        })
     }
 
     /// Accepts an invitation with the token from its link. password and displayName are
@@ -277,25 +254,42 @@ impl InvitationsMutation {
         password: Option<String>,
         display_name: Option<String>,
     ) -> async_graphql::Result<AcceptInvitationResult> {
-        let (db, identity, actor) = (
-            ctx.data::<Db>()?,
-            ctx.data::<IdentitySettings>()?,
-            ctx.data::<Actor>()?,
-        );
-        Ok(match service::accept(db, identity, actor, &token, password.as_deref(), display_name.as_deref()).await {
-            Ok(Accepted { user, token }) => AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess { user: user.into(), token }),
-            Err(AcceptError::Invalid) => AcceptInvitationResult::InvalidInvitationError(InvalidInvitationError {
-                message: "This invitation link is invalid or has expired; ask for a new invitation.".into(),
-            }),
-            Err(AcceptError::InvalidArgument { field, message }) => AcceptInvitationResult::ValidationError(ValidationError::new(field, message)),
-            Err(AcceptError::InvalidCredentials) => AcceptInvitationResult::InvalidCredentialsError(InvalidCredentialsError {
-                message: "This invitation is for an existing account: sign in as it, or give its password.".into(),
-            }),
-            Err(AcceptError::RateLimited { retry_after_seconds }) => AcceptInvitationResult::RateLimitedError(RateLimitedError {
-                message: "Too many wrong passwords for this account; try again later.".into(),
-                retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
-            }),
-            Err(e) => return Err(internal_error(&e)),
-        })
+        let (db, identity, actor) =
+            (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?, ctx.data::<Actor>()?);
+        Ok(
+            match service::accept(db, identity, actor, &token, password.as_deref(), display_name.as_deref())
+                .await
+            {
+                Ok(Accepted { user, token }) => {
+                    AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess {
+                        user: user.into(),
+                        token,
+                    })
+                }
+                Err(AcceptError::Invalid) => {
+                    AcceptInvitationResult::InvalidInvitationError(InvalidInvitationError {
+                        message: "This invitation link is invalid or has expired; ask for a new invitation."
+                            .into(),
+                    })
+                }
+                Err(AcceptError::InvalidArgument { field, message }) => {
+                    AcceptInvitationResult::ValidationError(ValidationError::new(field, message))
+                }
+                Err(AcceptError::InvalidCredentials) => {
+                    AcceptInvitationResult::InvalidCredentialsError(InvalidCredentialsError {
+                        message:
+                            "This invitation is for an existing account: sign in as it, or give its password."
+                                .into(),
+                    })
+                }
+                Err(AcceptError::RateLimited { retry_after_seconds }) => {
+                    AcceptInvitationResult::RateLimitedError(RateLimitedError {
+                        message: "Too many wrong passwords for this account; try again later.".into(),
+                        retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
+                    })
+                }
+                Err(e) => return Err(internal_error(&e)),
+            },
+        )
     }
 }

@@ -69,9 +69,8 @@ impl Mailer {
             .map_err(|e| MailerError::Url(e.to_string()))?
             .timeout(Some(Duration::from_secs(15)))
             .build();
-        let from = from
-            .parse()
-            .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
+        let from =
+            from.parse().map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
         Ok(Mailer::Smtp { transport, from })
     }
 
@@ -98,11 +97,7 @@ impl Mailer {
                     .header(ContentType::TEXT_PLAIN)
                     .body(body(invitation))
                     .map_err(|e| SendError(e.to_string()))?;
-                transport
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| SendError(e.to_string()))
+                transport.send(message).await.map(|_| ()).map_err(|e| SendError(e.to_string()))
             }
         }
     }

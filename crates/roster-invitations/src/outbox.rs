@@ -46,11 +46,7 @@ pub async fn run(
 }
 
 /// Delivers every email due now. Returns how many were sent.
-pub async fn deliver_due(
-    db: &Db,
-    mailer: &Mailer,
-    settings: &InvitationSettings,
-) -> Result<usize, DbError> {
+pub async fn deliver_due(db: &Db, mailer: &Mailer, settings: &InvitationSettings) -> Result<usize, DbError> {
     let mut sent = 0;
     loop {
         let now = roster_db::now();
@@ -103,28 +99,16 @@ async fn deliver(
         store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
         return Ok(false);
     }
-    let scope_name = scope_name(
-        &mut conn,
-        &invitation.organization_id,
-        invitation.team_id.as_deref(),
-    )
-    .await?;
+    let scope_name =
+        scope_name(&mut conn, &invitation.organization_id, invitation.team_id.as_deref()).await?;
     let inviter = match &invitation.invited_by {
         Some(id) => db_run!(&mut conn, |c| {
-            users::table
-                .find(id)
-                .select(users::display_name)
-                .first::<Option<String>>(c)
-                .await
-                .optional()
+            users::table.find(id).select(users::display_name).first::<Option<String>>(c).await.optional()
         })?
         .flatten(),
         None => None,
     };
-    let link = format!(
-        "{}/invitations/accept?token={}",
-        settings.public_url, token.secret
-    );
+    let link = format!("{}/invitations/accept?token={}", settings.public_url, token.secret);
     let email = Invitation {
         to: &row.recipient,
         scope_name: &scope_name,
@@ -145,10 +129,7 @@ async fn deliver(
             store::finish(
                 &mut conn,
                 &row.id,
-                Outcome::Retry {
-                    at: roster_db::now() + wait,
-                    error: &message,
-                },
+                Outcome::Retry { at: roster_db::now() + wait, error: &message },
             )
             .await?;
             Ok(false)
@@ -169,20 +150,12 @@ async fn scope_name(
     team_id: Option<&str>,
 ) -> QueryResult<String> {
     let organization: String = db_run!(conn, |c| {
-        organizations::table
-            .find(organization_id)
-            .select(organizations::name)
-            .first(c)
-            .await
+        organizations::table.find(organization_id).select(organizations::name).first(c).await
     })?;
     let Some(team_id) = team_id else {
         return Ok(organization);
     };
-    let team: String = db_run!(conn, |c| teams::table
-        .find(team_id)
-        .select(teams::name)
-        .first(c)
-        .await)?;
+    let team: String = db_run!(conn, |c| teams::table.find(team_id).select(teams::name).first(c).await)?;
     Ok(format!("{organization} / {team}"))
 }
 

@@ -12,6 +12,7 @@ use roster_db::{Conn, Db, DbError, from_diesel_error};
 use roster_identity::store::UserRow;
 use roster_identity::{IdentitySettings, email, password};
 use roster_organizations::Authority;
+use roster_organizations::events::{self, Change, EventKind};
 use roster_organizations::members::{ActionRules, Member};
 use roster_organizations::role::{Role, Status};
 use roster_organizations::scope::{self, MembershipScope, Scope};
@@ -103,17 +104,12 @@ async fn administered_scope(
     actor_id: &str,
     requested: &MembershipScope,
 ) -> Result<(Scope, Authority), InvitationError> {
-    let scope = scope::resolve(tx, requested)
-        .await?
-        .ok_or(InvitationError::NotFound)?;
+    let scope = scope::resolve(tx, requested).await?.ok_or(InvitationError::NotFound)?;
     let authority = Authority::load(tx, Some(actor_id), &scope).await?;
     check(&authority).map_err(denied)?;
     // Lock order: the organization, then the team (accepting a team invitation may change both).
     if scope.is_team() {
-        let organization = Scope {
-            organization_id: scope.organization_id.clone(),
-            team_id: None,
-        };
+        let organization = Scope { organization_id: scope.organization_id.clone(), team_id: None };
         scope::lock(tx, &organization).await?;
     }
     scope::lock(tx, &scope).await?;
@@ -164,9 +160,7 @@ async fn member(
     user_id: &str,
 ) -> Result<Member, InvitationError> {
     let rules = ActionRules::load(tx, authority, scope).await?;
-    let record = org_store::member_record(tx, scope.id(), user_id)
-        .await?
-        .ok_or(InvitationError::NotFound)?;
+    let record = org_store::member_record(tx, scope.id(), user_id).await?.ok_or(InvitationError::NotFound)?;
     Ok(Member::new(record, &rules))
 }
 
@@ -181,10 +175,8 @@ pub async fn invite(
     email_input: &str,
     role: Option<Role>,
 ) -> Result<Member, InvitationError> {
-    let email = email::parse(email_input).ok_or(InvitationError::Invalid {
-        field: "email",
-        message: "This is not a valid email address.",
-    })?;
+    let email = email::parse(email_input)
+        .ok_or(InvitationError::Invalid { field: "email", message: "This is not a valid email address." })?;
     let role = role.unwrap_or(Role::Member);
     let valid_role = matches!(
         (requested, role),
@@ -199,9 +191,8 @@ pub async fn invite(
         });
     }
     let mut conn = db.get().await?;
-    let (actor_id, requested, settings_owned) =
-        (actor_id.to_owned(), requested.clone(), settings.clone());
-    let member = conn
+    let (actor_id, requested, settings_owned) = (actor_id.to_owned(), requested.clone(), settings.clone());
+    let (member, change) = conn
         .transaction(|tx| {
             Box::pin(async move {
                 let settings = settings_owned;
@@ -248,10 +239,12 @@ pub async fn invite(
                     target_id: Some(&user.id),
                 };
                 roster_audit::record(tx, entry).await?;
-                member(tx, &scope, authority, &user.id).await
+                let change = events::append(tx, &scope, EventKind::Invited, &user.id).await?;
+                Ok((member(tx, &scope, authority, &user.id).await?, change))
             })
         })
         .await?;
+    events::announce(db, &[change]);
     settings.wake_sender.notify_one();
     Ok(member)
 }
@@ -266,13 +259,9 @@ pub async fn resend(
     user_id: &str,
 ) -> Result<Member, InvitationError> {
     let mut conn = db.get().await?;
-    let (actor_id, requested, user_id, settings_owned) = (
-        actor_id.to_owned(),
-        requested.clone(),
-        user_id.to_owned(),
-        settings.clone(),
-    );
-    let member = conn
+    let (actor_id, requested, user_id, settings_owned) =
+        (actor_id.to_owned(), requested.clone(), user_id.to_owned(), settings.clone());
+    let (member, change) = conn
         .transaction(|tx| {
             Box::pin(async move {
                 let settings = settings_owned;
@@ -284,17 +273,14 @@ pub async fn resend(
                     return Err(InvitationError::AlreadyAccepted);
                 }
                 let now = roster_db::now();
-                let window =
-                    TimeDelta::from_std(settings.resend_window).unwrap_or(TimeDelta::hours(1));
+                let window = TimeDelta::from_std(settings.resend_window).unwrap_or(TimeDelta::hours(1));
                 let invited_at = membership.invited_at.unwrap_or(now - window);
                 let since = invited_at.max(now - window);
                 let resends = store::sent_since(tx, scope.id(), &user_id, since).await?;
                 if resends.len() >= settings.resend_limit {
                     let oldest = resends.first().copied().unwrap_or(now);
                     let retry_after_seconds = (oldest + window - now).num_seconds().max(1);
-                    return Err(InvitationError::RateLimited {
-                        retry_after_seconds,
-                    });
+                    return Err(InvitationError::RateLimited { retry_after_seconds });
                 }
                 store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
                 let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))
@@ -313,10 +299,12 @@ pub async fn resend(
                     target_id: Some(&user_id),
                 };
                 roster_audit::record(tx, entry).await?;
-                member(tx, &scope, authority, &user_id).await
+                let change = events::append(tx, &scope, EventKind::InvitationResent, &user_id).await?;
+                Ok((member(tx, &scope, authority, &user_id).await?, change))
             })
         })
         .await?;
+    events::announce(db, &[change]);
     settings.wake_sender.notify_one();
     Ok(member)
 }
@@ -331,34 +319,37 @@ pub async fn cancel(
     user_id: &str,
 ) -> Result<NaiveDateTime, InvitationError> {
     let mut conn = db.get().await?;
-    let (actor_id, requested, user_id) =
-        (actor_id.to_owned(), requested.clone(), user_id.to_owned());
-    conn.transaction(|tx| {
-        Box::pin(async move {
-            let (scope, _) = administered_scope(tx, &actor_id, &requested).await?;
-            let membership = org_store::membership(tx, scope.id(), &user_id)
-                .await?
-                .ok_or(InvitationError::NotFound)?;
-            if membership.status() == Status::Verified {
-                return Err(InvitationError::AlreadyAccepted);
-            }
-            if !org_store::delete_membership(tx, scope.id(), &user_id, Status::Unverified).await? {
-                return Err(InvitationError::NotFound);
-            }
-            let now = roster_db::now();
-            store::resolve_pending(tx, scope.id(), &user_id, State::Cancelled, now).await?;
-            let entry = NewEntry {
-                code: AuditCode::InvitationCancelled,
-                organization_id: &scope.organization_id,
-                team_id: scope.team_id.as_deref(),
-                actor_id: Some(&actor_id),
-                target_id: Some(&user_id),
-            };
-            roster_audit::record(tx, entry).await?;
-            Ok(now)
+    let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
+    let (at, change) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                let (scope, _) = administered_scope(tx, &actor_id, &requested).await?;
+                let membership = org_store::membership(tx, scope.id(), &user_id)
+                    .await?
+                    .ok_or(InvitationError::NotFound)?;
+                if membership.status() == Status::Verified {
+                    return Err(InvitationError::AlreadyAccepted);
+                }
+                if !org_store::delete_membership(tx, scope.id(), &user_id, Status::Unverified).await? {
+                    return Err(InvitationError::NotFound);
+                }
+                let now = roster_db::now();
+                store::resolve_pending(tx, scope.id(), &user_id, State::Cancelled, now).await?;
+                let entry = NewEntry {
+                    code: AuditCode::InvitationCancelled,
+                    organization_id: &scope.organization_id,
+                    team_id: scope.team_id.as_deref(),
+                    actor_id: Some(&actor_id),
+                    target_id: Some(&user_id),
+                };
+                roster_audit::record(tx, entry).await?;
+                let change = events::append(tx, &scope, EventKind::InvitationCancelled, &user_id).await?;
+                Ok::<_, InvitationError>((now, change))
+            })
         })
-    })
-    .await
+        .await?;
+    events::announce(db, &[change]);
+    Ok(at)
 }
 
 /// Why an accept was refused.
@@ -420,20 +411,16 @@ pub async fn accept(
     let digest = roster_core::token::digest(token.trim());
     let mut conn = db.get().await?;
     let now = roster_db::now();
-    let invitation = store::by_digest(&mut conn.conn(), &digest)
-        .await?
-        .ok_or(AcceptError::Invalid)?;
+    let invitation = store::by_digest(&mut conn.conn(), &digest).await?.ok_or(AcceptError::Invalid)?;
     if invitation.state != State::Pending.as_str() || invitation.expires_at <= now {
         return Err(AcceptError::Invalid);
     }
-    let user = roster_identity::store::users_by_ids(
-        &mut conn.conn(),
-        std::slice::from_ref(&invitation.user_id),
-    )
-    .await?
-    .into_iter()
-    .next()
-    .ok_or(AcceptError::Invalid)?;
+    let user =
+        roster_identity::store::users_by_ids(&mut conn.conn(), std::slice::from_ref(&invitation.user_id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AcceptError::Invalid)?;
 
     // Proof of the account, or the new account's password, before any lock is taken:
     // hashing is slow.
@@ -442,9 +429,7 @@ pub async fn accept(
             if actor.user_id() != Some(user.id.as_str()) {
                 let limiter = &identity.sign_in_limiter;
                 if let Err(retry_after_seconds) = limiter.check(&user.email_key) {
-                    return Err(AcceptError::RateLimited {
-                        retry_after_seconds,
-                    });
+                    return Err(AcceptError::RateLimited { retry_after_seconds });
                 }
                 let given = password_input.unwrap_or_default().to_owned();
                 if !password::verify(given, Some(hash.clone())).await {
@@ -459,15 +444,10 @@ pub async fn accept(
                 field: "password",
                 message: "Choose a password to create your account.",
             })?;
-            password::check(given).map_err(|message| AcceptError::InvalidArgument {
-                field: "password",
-                message,
-            })?;
+            password::check(given)
+                .map_err(|message| AcceptError::InvalidArgument { field: "password", message })?;
             let name = roster_identity::service::clean_display_name(display_name)
-                .map_err(|message| AcceptError::InvalidArgument {
-                    field: "displayName",
-                    message,
-                })?
+                .map_err(|message| AcceptError::InvalidArgument { field: "displayName", message })?
                 .ok_or(AcceptError::InvalidArgument {
                     field: "displayName",
                     message: "Give the name to show to others.",
@@ -477,49 +457,50 @@ pub async fn accept(
     };
 
     let ttl = identity.session_ttl;
-    conn.transaction(|tx| {
-        Box::pin(async move {
-            let now = roster_db::now();
-            let scope = Scope {
-                organization_id: invitation.organization_id.clone(),
-                team_id: invitation.team_id.clone(),
-            };
-            let organization = Scope {
-                organization_id: invitation.organization_id.clone(),
-                team_id: None,
-            };
-            scope::lock(tx, &organization).await?;
-            if scope.is_team() {
-                scope::lock(tx, &scope).await?;
-            }
-            // Membership first, then the invitation: the lock order cancel uses too.
-            if !org_store::verify_membership(tx, scope.id(), &user.id, now).await? {
-                return Err(AcceptError::Invalid);
-            }
-            if !store::accept(tx, &invitation.id, now).await? {
-                return Err(AcceptError::Invalid);
-            }
-            let mut user = user;
-            if let Some((hash, name)) = new_password {
-                if !roster_identity::store::set_first_password(tx, &user.id, &hash, &name).await? {
-                    // Someone set a password between our read and now: prove it, as above.
-                    return Err(AcceptError::InvalidCredentials);
+    let (accepted, changes) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                let now = roster_db::now();
+                let scope = Scope {
+                    organization_id: invitation.organization_id.clone(),
+                    team_id: invitation.team_id.clone(),
+                };
+                let organization =
+                    Scope { organization_id: invitation.organization_id.clone(), team_id: None };
+                scope::lock(tx, &organization).await?;
+                if scope.is_team() {
+                    scope::lock(tx, &scope).await?;
                 }
-                user.password_hash = Some(hash);
-                user.display_name = Some(name);
-            }
-            record_accept(tx, &scope, &user.id).await?;
-            if scope.is_team() {
-                join_organization(tx, &organization, &invitation, &user.id, now).await?;
-            }
-            let token = roster_identity::service::create_session(tx, &user.id, ttl).await?;
-            Ok(Accepted { user, token })
+                // Membership first, then the invitation: the lock order cancel uses too.
+                if !org_store::verify_membership(tx, scope.id(), &user.id, now).await? {
+                    return Err(AcceptError::Invalid);
+                }
+                if !store::accept(tx, &invitation.id, now).await? {
+                    return Err(AcceptError::Invalid);
+                }
+                let mut user = user;
+                if let Some((hash, name)) = new_password {
+                    if !roster_identity::store::set_first_password(tx, &user.id, &hash, &name).await? {
+                        // Someone set a password between our read and now: prove it, as above.
+                        return Err(AcceptError::InvalidCredentials);
+                    }
+                    user.password_hash = Some(hash);
+                    user.display_name = Some(name);
+                }
+                let mut changes = vec![record_accept(tx, &scope, &user.id).await?];
+                if scope.is_team() {
+                    changes.extend(join_organization(tx, &organization, &invitation, &user.id, now).await?);
+                }
+                let token = roster_identity::service::create_session(tx, &user.id, ttl).await?;
+                Ok::<_, AcceptError>((Accepted { user, token }, changes))
+            })
         })
-    })
-    .await
+        .await?;
+    events::announce(db, &changes);
+    Ok(accepted)
 }
 
-async fn record_accept(tx: &mut Conn<'_>, scope: &Scope, user_id: &str) -> diesel::QueryResult<()> {
+async fn record_accept(tx: &mut Conn<'_>, scope: &Scope, user_id: &str) -> diesel::QueryResult<Change> {
     let entry = NewEntry {
         code: AuditCode::InvitationAccepted,
         organization_id: &scope.organization_id,
@@ -527,7 +508,8 @@ async fn record_accept(tx: &mut Conn<'_>, scope: &Scope, user_id: &str) -> diese
         actor_id: Some(user_id),
         target_id: Some(user_id),
     };
-    roster_audit::record(tx, entry).await
+    roster_audit::record(tx, entry).await?;
+    events::append(tx, scope, EventKind::Joined, user_id).await
 }
 
 /// Makes a team's new member a verified member of the organization, if not already: a pending
@@ -538,9 +520,9 @@ async fn join_organization(
     invitation: &InvitationRow,
     user_id: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<()> {
+) -> diesel::QueryResult<Option<Change>> {
     match org_store::membership(tx, organization.id(), user_id).await? {
-        Some(existing) if existing.status() == Status::Verified => return Ok(()),
+        Some(existing) if existing.status() == Status::Verified => return Ok(None),
         Some(_) => {
             org_store::verify_membership(tx, organization.id(), user_id, now).await?;
             store::resolve_pending(tx, organization.id(), user_id, State::Accepted, now).await?;
@@ -561,5 +543,5 @@ async fn join_organization(
             org_store::insert_membership(tx, &membership).await?;
         }
     }
-    record_accept(tx, organization, user_id).await
+    record_accept(tx, organization, user_id).await.map(Some)
 }

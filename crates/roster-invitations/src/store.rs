@@ -88,10 +88,7 @@ pub struct OutboxRow {
 
 /// Inserts an invitation.
 pub async fn insert(conn: &mut Conn<'_>, row: &InvitationRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(invitations::table)
-        .values(row)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(invitations::table).values(row).execute(c).await)?;
     Ok(())
 }
 
@@ -133,10 +130,7 @@ pub async fn resolve_pending(
                 .filter(invitations::user_id.eq(user_id))
                 .filter(invitations::state.eq(State::Pending.as_str())),
         )
-        .set((
-            invitations::state.eq(state.as_str()),
-            invitations::resolved_at.eq(Some(now)),
-        ))
+        .set((invitations::state.eq(state.as_str()), invitations::resolved_at.eq(Some(now))))
         .execute(c)
         .await
     })
@@ -152,10 +146,7 @@ pub async fn accept(conn: &mut Conn<'_>, id: &str, now: NaiveDateTime) -> QueryR
                 .filter(invitations::state.eq(State::Pending.as_str()))
                 .filter(invitations::expires_at.gt(now)),
         )
-        .set((
-            invitations::state.eq(State::Accepted.as_str()),
-            invitations::resolved_at.eq(Some(now)),
-        ))
+        .set((invitations::state.eq(State::Accepted.as_str()), invitations::resolved_at.eq(Some(now))))
         .execute(c)
         .await
     })?;
@@ -171,17 +162,10 @@ pub async fn install_token(
     expires_at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = db_run!(conn, |c| {
-        diesel::update(
-            invitations::table
-                .find(id)
-                .filter(invitations::state.eq(State::Pending.as_str())),
-        )
-        .set((
-            invitations::token_digest.eq(digest),
-            invitations::expires_at.eq(expires_at),
-        ))
-        .execute(c)
-        .await
+        diesel::update(invitations::table.find(id).filter(invitations::state.eq(State::Pending.as_str())))
+            .set((invitations::token_digest.eq(digest), invitations::expires_at.eq(expires_at)))
+            .execute(c)
+            .await
     })?;
     Ok(changed == 1)
 }
@@ -208,29 +192,18 @@ pub async fn sent_since(
 
 /// Queues an email.
 pub async fn enqueue(conn: &mut Conn<'_>, row: &OutboxRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(email_outbox::table)
-        .values(row)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(email_outbox::table).values(row).execute(c).await)?;
     Ok(())
 }
 
 /// Emails due at `now`: not sent, not dropped, not claimed by a live sender.
-pub async fn due(
-    conn: &mut Conn<'_>,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
+pub async fn due(conn: &mut Conn<'_>, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     db_run!(conn, |c| {
         email_outbox::table
             .filter(email_outbox::sent_at.is_null())
             .filter(email_outbox::dropped_at.is_null())
             .filter(email_outbox::next_attempt_at.le(now))
-            .filter(
-                email_outbox::claimed_until
-                    .is_null()
-                    .or(email_outbox::claimed_until.lt(now)),
-            )
+            .filter(email_outbox::claimed_until.is_null().or(email_outbox::claimed_until.lt(now)))
             .order(email_outbox::next_attempt_at.asc())
             .limit(limit)
             .select(OutboxRow::as_select())
@@ -253,11 +226,7 @@ pub async fn claim(
                 .find(id)
                 .filter(email_outbox::sent_at.is_null())
                 .filter(email_outbox::dropped_at.is_null())
-                .filter(
-                    email_outbox::claimed_until
-                        .is_null()
-                        .or(email_outbox::claimed_until.lt(now)),
-                ),
+                .filter(email_outbox::claimed_until.is_null().or(email_outbox::claimed_until.lt(now))),
         )
         .set((
             email_outbox::claimed_until.eq(Some(until)),

@@ -29,15 +29,8 @@ pub struct Authority {
 
 impl Authority {
     /// Loads the actor's authority around `scope` in one query. Anonymous actors have none.
-    pub async fn load(
-        conn: &mut Conn<'_>,
-        user_id: Option<&str>,
-        scope: &Scope,
-    ) -> QueryResult<Authority> {
-        let mut authority = Authority {
-            is_team: scope.is_team(),
-            ..Authority::default()
-        };
+    pub async fn load(conn: &mut Conn<'_>, user_id: Option<&str>, scope: &Scope) -> QueryResult<Authority> {
+        let mut authority = Authority { is_team: scope.is_team(), ..Authority::default() };
         let Some(user_id) = user_id else {
             return Ok(authority);
         };
@@ -91,19 +84,11 @@ mod tests {
     use super::*;
 
     fn team(org: Option<Role>, team: Option<Role>) -> Authority {
-        Authority {
-            organization_role: org,
-            team_role: team,
-            is_team: true,
-        }
+        Authority { organization_role: org, team_role: team, is_team: true }
     }
 
     fn organization(role: Option<Role>) -> Authority {
-        Authority {
-            organization_role: role,
-            team_role: None,
-            is_team: false,
-        }
+        Authority { organization_role: role, team_role: None, is_team: false }
     }
 
     #[test]

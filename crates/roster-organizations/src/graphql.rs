@@ -36,13 +36,8 @@ impl Organization {
     /// The organization's teams, oldest first.
     async fn teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team>> {
         let mut conn = connection(ctx).await?;
-        let rows = store::teams_of(&mut conn.conn(), &self.0.id)
-            .await
-            .map_err(|e| internal_error(&e))?;
-        Ok(rows
-            .into_iter()
-            .map(|(team, organization)| Team { team, organization })
-            .collect())
+        let rows = store::teams_of(&mut conn.conn(), &self.0.id).await.map_err(|e| internal_error(&e))?;
+        Ok(rows.into_iter().map(|(team, organization)| Team { team, organization }).collect())
     }
 
     /// The organization's member list, in the order members were added. Readable by its
@@ -54,10 +49,7 @@ impl Organization {
         after: Option<String>,
         status: Option<Status>,
     ) -> async_graphql::Result<MemberConnection> {
-        let scope = Scope {
-            organization_id: self.0.id.clone(),
-            team_id: None,
-        };
+        let scope = Scope { organization_id: self.0.id.clone(), team_id: None };
         member_list(ctx, Some(scope), None, first, after, status).await
     }
 }
@@ -95,19 +87,14 @@ impl Team {
         after: Option<String>,
         status: Option<Status>,
     ) -> async_graphql::Result<MemberConnection> {
-        let scope = Scope {
-            organization_id: self.team.organization_id.clone(),
-            team_id: Some(self.team.id.clone()),
-        };
+        let scope =
+            Scope { organization_id: self.team.organization_id.clone(), team_id: Some(self.team.id.clone()) };
         member_list(ctx, Some(scope), None, first, after, status).await
     }
 }
 
 async fn connection(ctx: &Context<'_>) -> async_graphql::Result<DbConn> {
-    ctx.data::<Db>()?
-        .get()
-        .await
-        .map_err(|e| internal_error(&e))
+    ctx.data::<Db>()?.get().await.map_err(|e| internal_error(&e))
 }
 
 /// A member list page for a known scope, or for a requested one (resolved here).
@@ -120,42 +107,33 @@ async fn member_list(
     status: Option<Status>,
 ) -> async_graphql::Result<MemberConnection> {
     let page_size = page_size(first)?;
-    let after = after
-        .map(|cursor| decode_cursor(members::CURSOR_KIND, &cursor))
-        .transpose()?;
+    let after = after.map(|cursor| decode_cursor(members::CURSOR_KIND, &cursor)).transpose()?;
     let actor = ctx.data::<Actor>()?;
     let mut db = connection(ctx).await?;
     let mut conn = db.conn();
     let scope = match (known, requested) {
         (Some(scope), _) => Some(scope),
-        (None, Some(requested)) => scope::resolve(&mut conn, requested)
-            .await
-            .map_err(|e| internal_error(&e))?,
+        (None, Some(requested)) => {
+            scope::resolve(&mut conn, requested).await.map_err(|e| internal_error(&e))?
+        }
         (None, None) => None,
     };
     // A scope that does not exist is refused exactly like one the viewer may not read, so
     // the answer says nothing about other organizations.
     let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
     let scope = scope.ok_or_else(forbidden)?;
-    let authority = Authority::load(&mut conn, actor.user_id(), &scope)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let authority =
+        Authority::load(&mut conn, actor.user_id(), &scope).await.map_err(|e| internal_error(&e))?;
     if !authority.reads_members() {
         return Err(forbidden());
     }
-    let rules = ActionRules::load(&mut conn, authority, &scope)
-        .await
-        .map_err(|e| internal_error(&e))?;
-    members::page(
-        &mut conn,
-        &scope,
-        &rules,
-        status,
-        after.as_deref(),
-        page_size,
-    )
+    let rules = ActionRules::load(&mut conn, authority, &scope).await.map_err(|e| internal_error(&e))?;
+    // The page, its count and its event position come from one snapshot, so they agree.
+    db.snapshot(|tx| {
+        Box::pin(async move { members::page(tx, &scope, &rules, status, after.as_deref(), page_size).await })
+    })
     .await
-    .map_err(|e| internal_error(&e))
+    .map_err(|e: roster_db::diesel::result::Error| internal_error(&e))
 }
 
 /// Organization queries.
@@ -165,11 +143,7 @@ pub struct OrganizationsQuery;
 #[Object]
 impl OrganizationsQuery {
     /// An organization; null when it does not exist or the viewer is not a verified member.
-    async fn organization(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<Option<Organization>> {
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Organization>> {
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(None);
         };
@@ -181,15 +155,13 @@ impl OrganizationsQuery {
         else {
             return Ok(None);
         };
-        let authority = Authority::load(&mut conn, Some(user_id), &scope)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let authority =
+            Authority::load(&mut conn, Some(user_id), &scope).await.map_err(|e| internal_error(&e))?;
         if !authority.sees_organization() {
             return Ok(None);
         }
-        let row = store::organization(&mut conn, &scope.organization_id)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let row =
+            store::organization(&mut conn, &scope.organization_id).await.map_err(|e| internal_error(&e))?;
         Ok(row.map(Organization))
     }
 
@@ -201,22 +173,14 @@ impl OrganizationsQuery {
         };
         let mut db = connection(ctx).await?;
         let mut conn = db.conn();
-        let Some((team, organization)) = store::team(&mut conn, &id)
-            .await
-            .map_err(|e| internal_error(&e))?
+        let Some((team, organization)) = store::team(&mut conn, &id).await.map_err(|e| internal_error(&e))?
         else {
             return Ok(None);
         };
-        let scope = Scope {
-            organization_id: organization.id.clone(),
-            team_id: Some(team.id.clone()),
-        };
-        let authority = Authority::load(&mut conn, Some(user_id), &scope)
-            .await
-            .map_err(|e| internal_error(&e))?;
-        Ok(authority
-            .sees_organization()
-            .then_some(Team { team, organization }))
+        let scope = Scope { organization_id: organization.id.clone(), team_id: Some(team.id.clone()) };
+        let authority =
+            Authority::load(&mut conn, Some(user_id), &scope).await.map_err(|e| internal_error(&e))?;
+        Ok(authority.sees_organization().then_some(Team { team, organization }))
     }
 
     /// A scope's member list, in the order members were added (oldest first). Pages hold at
@@ -234,17 +198,13 @@ impl OrganizationsQuery {
 
     /// The organizations where the viewer is a verified member ("My organizations"); empty for
     /// anonymous requests.
-    async fn my_organizations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Organization>> {
+    async fn my_organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(Vec::new());
         };
         let mut db = connection(ctx).await?;
-        let rows = store::organizations_of_user(&mut db.conn(), user_id)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let rows =
+            store::organizations_of_user(&mut db.conn(), user_id).await.map_err(|e| internal_error(&e))?;
         Ok(rows.into_iter().map(Organization).collect())
     }
 
@@ -255,13 +215,8 @@ impl OrganizationsQuery {
             return Ok(Vec::new());
         };
         let mut db = connection(ctx).await?;
-        let rows = store::teams_of_user(&mut db.conn(), user_id)
-            .await
-            .map_err(|e| internal_error(&e))?;
-        Ok(rows
-            .into_iter()
-            .map(|(team, organization)| Team { team, organization })
-            .collect())
+        let rows = store::teams_of_user(&mut db.conn(), user_id).await.map_err(|e| internal_error(&e))?;
+        Ok(rows.into_iter().map(|(team, organization)| Team { team, organization }).collect())
     }
 
     /// The organization's audit log, its teams' entries included, newest first. For the
@@ -274,15 +229,10 @@ impl OrganizationsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<AuditEntryConnection> {
         let page_size = page_size(first)?;
-        let after = after
-            .map(|c| decode_cursor(roster_audit::graphql::CURSOR_KIND, &c))
-            .transpose()?;
+        let after = after.map(|c| decode_cursor(roster_audit::graphql::CURSOR_KIND, &c)).transpose()?;
         let actor = ctx.data::<Actor>()?;
         let forbidden = || {
-            top_level_error(
-                ErrorCode::Forbidden,
-                "Only the organization's admins may read its audit log.",
-            )
+            top_level_error(ErrorCode::Forbidden, "Only the organization's admins may read its audit log.")
         };
         let mut db = connection(ctx).await?;
         let mut conn = db.conn();
@@ -290,17 +240,15 @@ impl OrganizationsQuery {
             .await
             .map_err(|e| internal_error(&e))?
             .ok_or_else(forbidden)?;
-        let authority = Authority::load(&mut conn, actor.user_id(), &scope)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let authority =
+            Authority::load(&mut conn, actor.user_id(), &scope).await.map_err(|e| internal_error(&e))?;
         if !authority.is_organization_admin() {
             return Err(forbidden());
         }
         let limit = i64::try_from(page_size).unwrap_or(100) + 1;
-        let records =
-            roster_audit::store::page(&mut conn, &scope.organization_id, after.as_deref(), limit)
-                .await
-                .map_err(|e| internal_error(&e))?;
+        let records = roster_audit::store::page(&mut conn, &scope.organization_id, after.as_deref(), limit)
+            .await
+            .map_err(|e| internal_error(&e))?;
         Ok(AuditEntryConnection::from_records(records, page_size))
     }
 }
@@ -397,23 +345,17 @@ impl OrganizationsMutation {
         name: String,
     ) -> async_graphql::Result<CreateOrganizationResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(CreateOrganizationResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(CreateOrganizationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(
-            match service::create_organization(ctx.data::<Db>()?, actor_id, &name).await {
-                Ok(row) => {
-                    CreateOrganizationResult::CreateOrganizationSuccess(CreateOrganizationSuccess {
-                        organization: Organization(row),
-                    })
-                }
-                Err(CreateOrganizationError::Invalid(message)) => {
-                    CreateOrganizationResult::ValidationError(ValidationError::new("name", message))
-                }
-                Err(e @ CreateOrganizationError::Db(_)) => return Err(internal_error(&e)),
-            },
-        )
+        Ok(match service::create_organization(ctx.data::<Db>()?, actor_id, &name).await {
+            Ok(row) => CreateOrganizationResult::CreateOrganizationSuccess(CreateOrganizationSuccess {
+                organization: Organization(row),
+            }),
+            Err(CreateOrganizationError::Invalid(message)) => {
+                CreateOrganizationResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(e @ CreateOrganizationError::Db(_)) => return Err(internal_error(&e)),
+        })
     }
 
     /// Creates a team in an organization. For the organization's admins.
@@ -424,29 +366,23 @@ impl OrganizationsMutation {
         name: String,
     ) -> async_graphql::Result<CreateTeamResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(CreateTeamResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(CreateTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(
-            match service::create_team(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
-                Ok((team, organization)) => {
-                    CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess {
-                        team: Team { team, organization },
-                    })
-                }
-                Err(CreateTeamError::NotFound) => {
-                    CreateTeamResult::NotFoundError(NotFoundError::new("No such organization."))
-                }
-                Err(CreateTeamError::NotAuthorized) => CreateTeamResult::NotAuthorizedError(
-                    NotAuthorizedError::new("Only organization admins may create teams."),
-                ),
-                Err(CreateTeamError::Invalid(message)) => {
-                    CreateTeamResult::ValidationError(ValidationError::new("name", message))
-                }
-                Err(e @ CreateTeamError::Db(_)) => return Err(internal_error(&e)),
-            },
-        )
+        Ok(match service::create_team(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
+            Ok((team, organization)) => {
+                CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess { team: Team { team, organization } })
+            }
+            Err(CreateTeamError::NotFound) => {
+                CreateTeamResult::NotFoundError(NotFoundError::new("No such organization."))
+            }
+            Err(CreateTeamError::NotAuthorized) => CreateTeamResult::NotAuthorizedError(
+                NotAuthorizedError::new("Only organization admins may create teams."),
+            ),
+            Err(CreateTeamError::Invalid(message)) => {
+                CreateTeamResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(e @ CreateTeamError::Db(_)) => return Err(internal_error(&e)),
+        })
     }
 
     /// Removes a VERIFIED member from a scope. Removing someone from an organization also
@@ -459,20 +395,21 @@ impl OrganizationsMutation {
         user_id: ID,
     ) -> async_graphql::Result<RemoveMemberResult> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(RemoveMemberResult::NotAuthenticatedError(
-                NotAuthenticatedError::default(),
-            ));
+            return Ok(RemoveMemberResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         Ok(match service::remove_member(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
             Ok(_) => RemoveMemberResult::RemoveMemberSuccess(RemoveMemberSuccess { user_id }),
-            Err(RemoveMemberError::NotFound) => {
-                RemoveMemberResult::NotFoundError(NotFoundError::new("No such member in this organization or team."))
-            }
-            Err(RemoveMemberError::NotAuthorized) => RemoveMemberResult::NotAuthorizedError(NotAuthorizedError::new(
-                "Only organization admins, or the team's owners, may remove members.",
+            Err(RemoveMemberError::NotFound) => RemoveMemberResult::NotFoundError(NotFoundError::new(
+                "No such member in this organization or team.",
             )),
+            Err(RemoveMemberError::NotAuthorized) => {
+                RemoveMemberResult::NotAuthorizedError(NotAuthorizedError::new(
+                    "Only organization admins, or the team's owners, may remove members.",
+                ))
+            }
             Err(RemoveMemberError::Pending) => RemoveMemberResult::MemberPendingError(MemberPendingError {
-                message: "This user has not accepted their invitation yet; cancel the invitation instead.".into(),
+                message: "This user has not accepted their invitation yet; cancel the invitation instead."
+                    .into(),
             }),
             Err(RemoveMemberError::LastAdmin) => RemoveMemberResult::LastAdminError(LastAdminError {
                 message: "The last admin of an organization cannot be removed.".into(),

@@ -56,11 +56,7 @@ impl Status {
 
     /// Reads the stored form.
     pub fn parse(text: &str) -> Status {
-        if text == "VERIFIED" {
-            Status::Verified
-        } else {
-            Status::Unverified
-        }
+        if text == "VERIFIED" { Status::Verified } else { Status::Unverified }
     }
 }
 

@@ -44,45 +44,49 @@ pub async fn resolve(conn: &mut Conn<'_>, scope: &MembershipScope) -> QueryResul
                 return Ok(None);
             }
             let found: Option<String> = db_run!(conn, |c| {
-                organizations::table
-                    .find(id.as_str())
-                    .select(organizations::id)
-                    .first(c)
-                    .await
-                    .optional()
+                organizations::table.find(id.as_str()).select(organizations::id).first(c).await.optional()
             })?;
-            Ok(found.map(|organization_id| Scope {
-                organization_id,
-                team_id: None,
-            }))
+            Ok(found.map(|organization_id| Scope { organization_id, team_id: None }))
         }
         MembershipScope::TeamId(id) => {
             if !IdKind::Team.matches(id) {
                 return Ok(None);
             }
             let found: Option<String> = db_run!(conn, |c| {
-                teams::table
-                    .find(id.as_str())
-                    .select(teams::organization_id)
-                    .first(c)
-                    .await
-                    .optional()
+                teams::table.find(id.as_str()).select(teams::organization_id).first(c).await.optional()
             })?;
-            Ok(found.map(|organization_id| Scope {
-                organization_id,
-                team_id: Some(id.to_string()),
-            }))
+            Ok(found.map(|organization_id| Scope { organization_id, team_id: Some(id.to_string()) }))
         }
     }
 }
 
-/// Takes the scope's row lock for the rest of the transaction and advances its change
-/// counter, returning the new value.
+/// Takes the scope's row lock for the rest of the transaction.
 ///
 /// Every membership change calls this first, so changes to one scope are serialised: two
 /// admins removing each other cannot both see "another admin remains", and two resends
-/// cannot both leave a live token. The counter numbers the scope's changes in commit order.
-pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
+/// cannot both leave a live token. The update changes nothing; it is there for the lock
+/// (PostgreSQL locks the row; SQLite's IMMEDIATE transaction already holds the database).
+pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<()> {
+    match &scope.team_id {
+        Some(team_id) => db_run!(conn, |c| {
+            diesel::update(teams::table.find(team_id))
+                .set(teams::event_seq.eq(teams::event_seq))
+                .execute(c)
+                .await
+        }),
+        None => db_run!(conn, |c| {
+            diesel::update(organizations::table.find(&scope.organization_id))
+                .set(organizations::event_seq.eq(organizations::event_seq))
+                .execute(c)
+                .await
+        }),
+    }?;
+    Ok(())
+}
+
+/// Advances the scope's event counter and returns the new position. The caller holds the
+/// scope's lock, so positions are handed out in commit order without gaps.
+pub async fn next_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
     match &scope.team_id {
         Some(team_id) => db_run!(conn, |c| {
             diesel::update(teams::table.find(team_id))
@@ -97,6 +101,18 @@ pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
                 .returning(organizations::event_seq)
                 .get_result(c)
                 .await
+        }),
+    }
+}
+
+/// The position of the scope's latest event (0 before any).
+pub async fn current_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
+    match &scope.team_id {
+        Some(team_id) => {
+            db_run!(conn, |c| teams::table.find(team_id).select(teams::event_seq).first(c).await)
+        }
+        None => db_run!(conn, |c| {
+            organizations::table.find(&scope.organization_id).select(organizations::event_seq).first(c).await
         }),
     }
 }

@@ -5,6 +5,7 @@ use roster_core::id::{IdKind, new_id};
 use roster_db::{Db, DbError, from_diesel_error};
 
 use crate::authority::Authority;
+use crate::events::{self, Change, EventKind};
 use crate::role::{Role, Status};
 use crate::scope::{self, MembershipScope, Scope};
 use crate::store::{self, MembershipRow, OrganizationRow, TeamRow};
@@ -43,12 +44,8 @@ pub async fn create_organization(
 ) -> Result<OrganizationRow, CreateOrganizationError> {
     let name = clean_name(name).map_err(CreateOrganizationError::Invalid)?;
     let now = roster_db::now();
-    let organization = OrganizationRow {
-        id: new_id(IdKind::Organization),
-        name,
-        created_at: now,
-        event_seq: 0,
-    };
+    let organization =
+        OrganizationRow { id: new_id(IdKind::Organization), name, created_at: now, event_seq: 0 };
     let membership = MembershipRow {
         id: new_id(IdKind::Membership),
         scope_id: organization.id.clone(),
@@ -62,22 +59,27 @@ pub async fn create_organization(
         joined_at: Some(now),
     };
     let mut conn = db.get().await?;
-    conn.transaction(|tx| {
-        Box::pin(async move {
-            store::insert_organization(tx, &organization).await?;
-            store::insert_membership(tx, &membership).await?;
-            let entry = NewEntry {
-                code: AuditCode::OrganizationCreated,
-                organization_id: &organization.id,
-                team_id: None,
-                actor_id: Some(&membership.user_id),
-                target_id: Some(&membership.user_id),
-            };
-            roster_audit::record(tx, entry).await?;
-            Ok(organization)
+    let (organization, change) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                store::insert_organization(tx, &organization).await?;
+                store::insert_membership(tx, &membership).await?;
+                let scope = Scope { organization_id: organization.id.clone(), team_id: None };
+                let change = events::append(tx, &scope, EventKind::Joined, &membership.user_id).await?;
+                let entry = NewEntry {
+                    code: AuditCode::OrganizationCreated,
+                    organization_id: &organization.id,
+                    team_id: None,
+                    actor_id: Some(&membership.user_id),
+                    target_id: Some(&membership.user_id),
+                };
+                roster_audit::record(tx, entry).await?;
+                Ok::<_, CreateOrganizationError>((organization, change))
+            })
         })
-    })
-    .await
+        .await?;
+    events::announce(db, &[change]);
+    Ok(organization)
 }
 
 /// Why `createTeam` did nothing.
@@ -112,17 +114,14 @@ pub async fn create_team(
     let requested = MembershipScope::OrganizationId(organization_id.into());
     conn.transaction(|tx| {
         Box::pin(async move {
-            let scope = scope::resolve(tx, &requested)
-                .await?
-                .ok_or(CreateTeamError::NotFound)?;
+            let scope = scope::resolve(tx, &requested).await?.ok_or(CreateTeamError::NotFound)?;
             let authority = Authority::load(tx, Some(&actor_id), &scope).await?;
             check(&authority).map_err(|denied| match denied {
                 Denied::Hidden => CreateTeamError::NotFound,
                 Denied::NotAuthorized => CreateTeamError::NotAuthorized,
             })?;
-            let organization = store::organization(tx, &scope.organization_id)
-                .await?
-                .ok_or(CreateTeamError::NotFound)?;
+            let organization =
+                store::organization(tx, &scope.organization_id).await?.ok_or(CreateTeamError::NotFound)?;
             let team = TeamRow {
                 id: new_id(IdKind::Team),
                 organization_id: scope.organization_id.clone(),
@@ -195,23 +194,30 @@ pub async fn remove_member(
     requested: &MembershipScope,
     user_id: &str,
 ) -> Result<Scope, RemoveMemberError> {
+    let (scope, changes) = remove_member_tx(db, actor_id, requested, user_id).await?;
+    events::announce(db, &changes);
+    Ok(scope)
+}
+
+async fn remove_member_tx(
+    db: &Db,
+    actor_id: &str,
+    requested: &MembershipScope,
+    user_id: &str,
+) -> Result<(Scope, Vec<Change>), RemoveMemberError> {
     let mut conn = db.get().await?;
-    let (actor_id, requested, user_id) =
-        (actor_id.to_owned(), requested.clone(), user_id.to_owned());
+    let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
     conn.transaction(|tx| {
         Box::pin(async move {
-            let scope = scope::resolve(tx, &requested)
-                .await?
-                .ok_or(RemoveMemberError::NotFound)?;
+            let scope = scope::resolve(tx, &requested).await?.ok_or(RemoveMemberError::NotFound)?;
             let authority = Authority::load(tx, Some(&actor_id), &scope).await?;
             check(&authority).map_err(|denied| match denied {
                 Denied::Hidden => RemoveMemberError::NotFound,
                 Denied::NotAuthorized => RemoveMemberError::NotAuthorized,
             })?;
             scope::lock(tx, &scope).await?;
-            let member = store::membership(tx, scope.id(), &user_id)
-                .await?
-                .ok_or(RemoveMemberError::NotFound)?;
+            let member =
+                store::membership(tx, scope.id(), &user_id).await?.ok_or(RemoveMemberError::NotFound)?;
             if member.status() == Status::Unverified {
                 return Err(RemoveMemberError::Pending);
             }
@@ -224,8 +230,14 @@ pub async fn remove_member(
             if !store::delete_membership(tx, scope.id(), &user_id, Status::Verified).await? {
                 return Err(RemoveMemberError::NotFound);
             }
+            let mut changes = vec![events::append(tx, &scope, EventKind::Removed, &user_id).await?];
             if !scope.is_team() {
-                store::delete_team_memberships_in(tx, &scope.organization_id, &user_id).await?;
+                let teams = store::delete_team_memberships_in(tx, &scope.organization_id, &user_id).await?;
+                for team_id in teams {
+                    let team =
+                        Scope { organization_id: scope.organization_id.clone(), team_id: Some(team_id) };
+                    changes.push(events::append(tx, &team, EventKind::Removed, &user_id).await?);
+                }
             }
             let entry = NewEntry {
                 code: AuditCode::MemberRemoved,
@@ -235,7 +247,7 @@ pub async fn remove_member(
                 target_id: Some(&user_id),
             };
             roster_audit::record(tx, entry).await?;
-            Ok(scope)
+            Ok((scope, changes))
         })
     })
     .await

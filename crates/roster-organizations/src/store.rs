@@ -81,19 +81,13 @@ impl MembershipRow {
 
 /// Inserts an organization.
 pub async fn insert_organization(conn: &mut Conn<'_>, row: &OrganizationRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(organizations::table)
-        .values(row)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(organizations::table).values(row).execute(c).await)?;
     Ok(())
 }
 
 /// Inserts a team.
 pub async fn insert_team(conn: &mut Conn<'_>, row: &TeamRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(teams::table)
-        .values(row)
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::insert_into(teams::table).values(row).execute(c).await)?;
     Ok(())
 }
 
@@ -102,11 +96,7 @@ pub async fn insert_team(conn: &mut Conn<'_>, row: &TeamRow) -> QueryResult<()> 
 /// `ON CONFLICT DO NOTHING` keeps a PostgreSQL transaction usable after a conflict.
 pub async fn insert_membership(conn: &mut Conn<'_>, row: &MembershipRow) -> QueryResult<bool> {
     let inserted = db_run!(conn, |c| {
-        diesel::insert_into(memberships::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)
-            .await
+        diesel::insert_into(memberships::table).values(row).on_conflict_do_nothing().execute(c).await
     })?;
     Ok(inserted == 1)
 }
@@ -163,10 +153,7 @@ pub async fn verify_membership(
                 .filter(memberships::user_id.eq(user_id))
                 .filter(memberships::status.eq(Status::Unverified.as_str())),
         )
-        .set((
-            memberships::status.eq(Status::Verified.as_str()),
-            memberships::joined_at.eq(Some(now)),
-        ))
+        .set((memberships::status.eq(Status::Verified.as_str()), memberships::joined_at.eq(Some(now))))
         .execute(c)
         .await
     })?;
@@ -209,20 +196,12 @@ pub async fn verified_admins(conn: &mut Conn<'_>, organization_id: &str) -> Quer
 /// An organization by id.
 pub async fn organization(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<OrganizationRow>> {
     db_run!(conn, |c| {
-        organizations::table
-            .find(id)
-            .select(OrganizationRow::as_select())
-            .first(c)
-            .await
-            .optional()
+        organizations::table.find(id).select(OrganizationRow::as_select()).first(c).await.optional()
     })
 }
 
 /// A team by id, with its organization.
-pub async fn team(
-    conn: &mut Conn<'_>,
-    id: &str,
-) -> QueryResult<Option<(TeamRow, OrganizationRow)>> {
+pub async fn team(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<(TeamRow, OrganizationRow)>> {
     db_run!(conn, |c| {
         teams::table
             .inner_join(organizations::table)
@@ -251,10 +230,7 @@ pub async fn teams_of(
 }
 
 /// The organizations where the user is a verified member, oldest membership first.
-pub async fn organizations_of_user(
-    conn: &mut Conn<'_>,
-    user_id: &str,
-) -> QueryResult<Vec<OrganizationRow>> {
+pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<OrganizationRow>> {
     db_run!(conn, |c| {
         memberships::table
             .inner_join(organizations::table.on(organizations::id.eq(memberships::scope_id)))
@@ -311,9 +287,7 @@ pub async fn member_page(
     db_run!(conn, |c| {
         memberships::table
             .inner_join(users::table.on(users::id.eq(memberships::user_id)))
-            .left_join(
-                inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())),
-            )
+            .left_join(inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())))
             .filter(memberships::scope_id.eq(scope_id))
             .filter(memberships::status.eq(a).or(memberships::status.eq(b)))
             .filter(memberships::id.gt(after))
@@ -330,11 +304,7 @@ pub async fn member_page(
 }
 
 /// How many members a scope has, optionally of one status.
-pub async fn member_count(
-    conn: &mut Conn<'_>,
-    scope_id: &str,
-    status: Option<Status>,
-) -> QueryResult<i64> {
+pub async fn member_count(conn: &mut Conn<'_>, scope_id: &str, status: Option<Status>) -> QueryResult<i64> {
     let (a, b) = status_filter(status);
     db_run!(conn, |c| {
         memberships::table
@@ -355,9 +325,7 @@ pub async fn member_record(
     db_run!(conn, |c| {
         memberships::table
             .inner_join(users::table.on(users::id.eq(memberships::user_id)))
-            .left_join(
-                inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())),
-            )
+            .left_join(inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())))
             .filter(memberships::scope_id.eq(scope_id))
             .filter(memberships::user_id.eq(user_id))
             .select((
@@ -368,6 +336,28 @@ pub async fn member_record(
             .first(c)
             .await
             .optional()
+    })
+}
+
+/// The members with these user ids in one scope, with users and inviters, in one query.
+pub async fn member_records(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_ids: &[String],
+) -> QueryResult<Vec<MemberRecord>> {
+    db_run!(conn, |c| {
+        memberships::table
+            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+            .left_join(inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())))
+            .filter(memberships::scope_id.eq(scope_id))
+            .filter(memberships::user_id.eq_any(user_ids))
+            .select((
+                MembershipRow::as_select(),
+                UserRow::as_select(),
+                inviters.fields(users::all_columns).nullable(),
+            ))
+            .load(c)
+            .await
     })
 }
 

@@ -15,6 +15,7 @@ use roster_core::Actor;
 use roster_db::{Db, DbError};
 use roster_identity::IdentitySettings;
 use roster_invitations::{InvitationSettings, Mailer};
+use roster_organizations::live::{LiveHub, LiveSettings};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub schema: RosterSchema,
     /// The database.
     pub db: Db,
+    /// The live hub behind subscriptions.
+    pub hub: LiveHub,
     /// Flips to true when the server starts shutting down; websockets watch it to close.
     pub shutdown: watch::Receiver<bool>,
     /// One clone per open websocket, so shutdown can wait for them to close.
@@ -67,37 +70,32 @@ impl Application {
         let db = Db::connect(&settings.database_url, &settings.pool)?;
         let applied = db.migrate().await?;
         if !applied.is_empty() {
-            tracing::info!(
-                count = applied.len(),
-                "applied migrations: {}",
-                applied.join(", ")
-            );
+            tracing::info!(count = applied.len(), "applied migrations: {}", applied.join(", "));
         }
-        let identity = IdentitySettings {
-            signup_open: settings.signup_open,
-            ..IdentitySettings::default()
-        };
+        let identity = IdentitySettings { signup_open: settings.signup_open, ..IdentitySettings::default() };
         let invitations = InvitationSettings {
             ttl: settings.invitation_ttl,
             public_url: settings.public_url.clone(),
             ..InvitationSettings::default()
         };
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?;
-        let schema = schema()
-            .data(db.clone())
-            .data(identity)
-            .data(invitations.clone())
-            .finish();
+        let hub = LiveHub::new(
+            db.clone(),
+            LiveSettings {
+                retention: settings.event_retention,
+                sessions_channel: roster_identity::service::SESSIONS_CHANNEL,
+                ..LiveSettings::default()
+            },
+        );
+        let schema =
+            schema().data(db.clone()).data(identity).data(invitations.clone()).data(hub.clone()).finish();
 
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: settings.listen,
-                    source,
-                })?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
         let (shutdown_tx, shutdown) = watch::channel(false);
-        // The mail sender runs beside the server and stops with it.
+        // The live hub and the mail sender run beside the server and stop with it.
+        tokio::spawn(hub.clone().run(shutdown.clone()));
         let wake = invitations.wake_sender.clone();
         tokio::spawn(roster_invitations::outbox::run(
             db.clone(),
@@ -106,25 +104,18 @@ impl Application {
             wake,
             shutdown.clone(),
         ));
-        let state = AppState {
-            schema,
-            db,
-            shutdown,
-            open_sockets: Arc::new(()),
-        };
-        Ok(Application {
-            listener,
-            router: router(state.clone()),
-            state,
-            shutdown_tx,
-        })
+        let state = AppState { schema, db, hub, shutdown, open_sockets: Arc::new(()) };
+        Ok(Application { listener, router: router(state.clone()), state, shutdown_tx })
     }
 
     /// The bound address (with the real port when the settings asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The live hub (subscriptions).
+    pub fn hub(&self) -> &LiveHub {
+        &self.state.hub
     }
 
     /// The database the application uses.
@@ -138,12 +129,7 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let Application {
-            listener,
-            router,
-            state,
-            shutdown_tx,
-        } = self;
+        let Application { listener, router, state, shutdown_tx } = self;
         let mut watcher = state.shutdown.clone();
         let stopping = async move {
             stop.await;
@@ -154,9 +140,7 @@ impl Application {
         let graceful = async move {
             let _ = watcher.wait_for(|stopping| *stopping).await;
         };
-        axum::serve(listener, router)
-            .with_graceful_shutdown(graceful)
-            .await?;
+        axum::serve(listener, router).with_graceful_shutdown(graceful).await?;
         // Upgraded websocket connections are not tracked by axum; give them a moment to
         // send their close frames.
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -260,7 +244,5 @@ fn bearer_token(value: &str) -> Option<&str> {
 
 /// The `Authorization` header as text, if present and readable.
 pub fn authorization(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }

@@ -57,24 +57,16 @@ async fn run(cli: Cli) -> Result<(), String> {
     match command {
         Command::PrintSchema => Ok(()),
         Command::Migrate => {
-            let db = roster_db::Db::connect(&settings.database_url, &settings.pool)
-                .map_err(|e| e.to_string())?;
+            let db =
+                roster_db::Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
             let applied = db.migrate().await.map_err(|e| e.to_string())?;
-            tracing::info!(
-                count = applied.len(),
-                "migrations applied: {}",
-                applied.join(", ")
-            );
+            tracing::info!(count = applied.len(), "migrations applied: {}", applied.join(", "));
             Ok(())
         }
         Command::Serve => {
-            let app = Application::build(settings)
-                .await
-                .map_err(|e| e.to_string())?;
+            let app = Application::build(settings).await.map_err(|e| e.to_string())?;
             tracing::info!("listening on http://{} (GraphiQL at /)", app.local_addr());
-            app.run_until_stopped(crate::app::shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
+            app.run_until_stopped(crate::app::shutdown_signal()).await.map_err(|e| e.to_string())
         }
     }
 }

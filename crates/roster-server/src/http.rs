@@ -57,7 +57,9 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
     for item in accept.split(',') {
         let mut parts = item.split(';');
         let range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let refused = parts.any(|p| matches!(p.trim().split_once('='), Some(("q", q)) if q.trim().parse::<f32>() == Ok(0.0)));
+        let refused = parts.any(
+            |p| matches!(p.trim().split_once('='), Some(("q", q)) if q.trim().parse::<f32>() == Ok(0.0)),
+        );
         if refused {
             continue;
         }
@@ -73,19 +75,13 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
 /// A JSON answer with the right content type.
 fn answer(media: Media, status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, media.content_type());
+    response.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
     response
 }
 
 /// An answer for a request that never reached execution: errors only, no `data`.
 fn request_error(media: Media, status: StatusCode, message: &str) -> Response {
-    answer(
-        media,
-        status,
-        &json!({ "errors": [{ "message": message }] }),
-    )
+    answer(media, status, &json!({ "errors": [{ "message": message }] }))
 }
 
 fn not_acceptable() -> Response {
@@ -105,18 +101,10 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         return request_error(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, message);
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return request_error(
-            media,
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid JSON.",
-        );
+        return request_error(media, StatusCode::BAD_REQUEST, "The request body is not valid JSON.");
     };
     let Value::Object(params) = body else {
-        return request_error(
-            media,
-            StatusCode::BAD_REQUEST,
-            "The request body must be a JSON object.",
-        );
+        return request_error(media, StatusCode::BAD_REQUEST, "The request body must be a JSON object.");
     };
     match GraphqlParams::from_json(params) {
         Ok(params) => execute(&state, &headers, media, params, false).await,
@@ -133,17 +121,12 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let Some(media) = negotiate(&parts.headers) else {
         return not_acceptable();
     };
-    let params =
-        match Query::<HashMap<String, String>>::from_request_parts(&mut parts, &state).await {
-            Ok(Query(params)) => params,
-            Err(_) => {
-                return request_error(
-                    media,
-                    StatusCode::BAD_REQUEST,
-                    "The query string is malformed.",
-                );
-            }
-        };
+    let params = match Query::<HashMap<String, String>>::from_request_parts(&mut parts, &state).await {
+        Ok(Query(params)) => params,
+        Err(_) => {
+            return request_error(media, StatusCode::BAD_REQUEST, "The query string is malformed.");
+        }
+    };
     match GraphqlParams::from_query_string(params) {
         Ok(params) => execute(&state, &parts.headers, media, params, true).await,
         Err(message) => request_error(media, StatusCode::BAD_REQUEST, &message),
@@ -152,10 +135,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 
 /// A POST body must be JSON in UTF-8.
 fn check_content_type(headers: &HeaderMap) -> Result<(), &'static str> {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return Err("Send the request with Content-Type: application/json.");
     };
     let mut parts = value.split(';');
@@ -166,10 +146,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), &'static str> {
     for param in parts {
         if let Some((name, charset)) = param.trim().split_once('=')
             && name.trim().eq_ignore_ascii_case("charset")
-            && !charset
-                .trim()
-                .trim_matches('"')
-                .eq_ignore_ascii_case("utf-8")
+            && !charset.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
         {
             return Err("The request body must be encoded in UTF-8.");
         }
@@ -206,21 +183,11 @@ impl GraphqlParams {
             None | Some(Value::Null) => HashMap::new(),
             Some(Value::Object(map)) => map
                 .into_iter()
-                .map(|(k, v)| {
-                    Ok((
-                        k,
-                        async_graphql::Value::from_json(v).map_err(|e| e.to_string())?,
-                    ))
-                })
+                .map(|(k, v)| Ok((k, async_graphql::Value::from_json(v).map_err(|e| e.to_string())?)))
                 .collect::<Result<_, String>>()?,
             Some(_) => return Err("`extensions` must be an object or null.".into()),
         };
-        Ok(GraphqlParams {
-            query,
-            operation_name,
-            variables,
-            extensions,
-        })
+        Ok(GraphqlParams { query, operation_name, variables, extensions })
     }
 
     /// GET parameters: `variables` and `extensions` are JSON in the query string.
@@ -234,8 +201,7 @@ impl GraphqlParams {
         }
         for key in ["variables", "extensions"] {
             if let Some(text) = params.remove(key).filter(|t| !t.is_empty()) {
-                let value = serde_json::from_str(&text)
-                    .map_err(|_| format!("`{key}` is not valid JSON."))?;
+                let value = serde_json::from_str(&text).map_err(|_| format!("`{key}` is not valid JSON."))?;
                 json.insert(key.into(), value);
             }
         }
@@ -247,9 +213,7 @@ impl GraphqlParams {
         let document: ExecutableDocument = async_graphql::parser::parse_query(&self.query).ok()?;
         match (&document.operations, &self.operation_name) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
-            (DocumentOperations::Multiple(ops), Some(name)) => {
-                ops.get(name.as_str()).map(|op| op.node.ty)
-            }
+            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()).map(|op| op.node.ty),
             (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
                 ops.values().next().map(|op| op.node.ty)
             }
@@ -266,25 +230,16 @@ async fn execute(
     is_get: bool,
 ) -> Response {
     if is_get && params.operation_type() == Some(OperationType::Mutation) {
-        let mut response = request_error(
-            media,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Mutations must be sent with POST.",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        let mut response =
+            request_error(media, StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     let actor = match actor_from_authorization(&state.db, authorization(headers)).await {
         Ok(actor) => actor,
         Err(e) => {
             let error = roster_core::internal_error(&e).into_server_error(Default::default());
-            return answer(
-                media,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &json!({ "errors": [error] }),
-            );
+            return answer(media, StatusCode::SERVICE_UNAVAILABLE, &json!({ "errors": [error] }));
         }
     };
     let failed_early = Arc::new(PreExecutionFailure::default());
@@ -302,11 +257,8 @@ async fn execute(
         // The request never executed, so there is no `data` entry at all.
         map.remove("data");
     }
-    let status = if early && media == Media::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if early && media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     answer(media, status, &body)
 }
 

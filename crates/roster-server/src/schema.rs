@@ -1,7 +1,7 @@
 //! The one place the schema is composed. Startup, `print-schema` and the tests all build it
 //! through [`schema`], so they cannot drift apart.
 
-use async_graphql::{EmptySubscription, Interface, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Interface, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
@@ -12,6 +12,7 @@ use roster_invitations::graphql::{
     AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
 };
 use roster_organizations::graphql::{LastAdminError, MemberPendingError};
+use roster_organizations::subscription::OrganizationsSubscription;
 use roster_organizations::{OrganizationsMutation, OrganizationsQuery};
 
 /// Every query field, from every module.
@@ -23,7 +24,8 @@ pub struct Query(IdentityQuery, OrganizationsQuery);
 pub struct Mutation(IdentityMutation, OrganizationsMutation, InvitationsMutation);
 
 /// Every subscription, from every module.
-pub type Subscription = EmptySubscription;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(OrganizationsSubscription);
 
 /// The composed schema type.
 pub type RosterSchema = Schema<Query, Mutation, Subscription>;
@@ -33,14 +35,7 @@ pub type RosterSchema = Schema<Query, Mutation, Subscription>;
 /// Every error a mutation answers implements this, so a client can select
 /// `... on Error { message }` in any result union.
 #[derive(Interface)]
-#[graphql(
-    name = "Error",
-    field(
-        name = "message",
-        ty = "&String",
-        desc = "What went wrong, for people."
-    )
-)]
+#[graphql(name = "Error", field(name = "message", ty = "&String", desc = "What went wrong, for people."))]
 pub enum ErrorInterface {
     /// See the type.
     NotAuthenticatedError(NotAuthenticatedError),
@@ -73,7 +68,7 @@ const MAX_DEPTH: usize = 24;
 
 /// The schema without request data: add `.data(..)` and `.finish()`.
 pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .register_output_type::<ErrorInterface>()
         .extension(crate::http::DetectRequestErrors)
         .limit_depth(MAX_DEPTH)

@@ -19,12 +19,7 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct SettingsArgs {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "ROSTER_LISTEN",
-        default_value = "127.0.0.1:8000",
-        global = true
-    )]
+    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8000", global = true)]
     pub listen: SocketAddr,
 
     /// The database: sqlite://PATH (the folder is created if missing) or postgres://USER:PASSWORD@HOST:PORT/DB.
@@ -36,12 +31,7 @@ pub struct SettingsArgs {
     pub db_pool_size: usize,
 
     /// Seconds to wait for a database connection before answering SERVICE_UNAVAILABLE.
-    #[arg(
-        long,
-        env = "ROSTER_DB_TIMEOUT_SECS",
-        default_value_t = 5,
-        global = true
-    )]
+    #[arg(long, env = "ROSTER_DB_TIMEOUT_SECS", default_value_t = 5, global = true)]
     pub db_timeout_secs: u64,
 
     /// Base of links in emails, such as https://roster.example.com. Defaults to http:// and the listen address.
@@ -54,17 +44,16 @@ pub struct SettingsArgs {
     pub smtp_url: Option<String>,
 
     /// The From address of invitation emails.
-    #[arg(
-        long,
-        env = "ROSTER_MAIL_FROM",
-        default_value = "Roster <roster@localhost>",
-        global = true
-    )]
+    #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
     pub mail_from: String,
 
     /// Hours an invitation link works after it is sent.
     #[arg(long, env = "ROSTER_INVITATION_TTL_HOURS", default_value_t = 7 * 24, global = true)]
     pub invitation_ttl_hours: u64,
+
+    /// Hours member-list events are kept for resuming subscriptions; older cursors get CURSOR_EXPIRED.
+    #[arg(long, env = "ROSTER_EVENT_RETENTION_HOURS", default_value_t = 7 * 24, global = true)]
+    pub event_retention_hours: u64,
 
     /// Whether anyone may sign up. When false, accounts come only from invitations.
     #[arg(long, env = "ROSTER_SIGNUP_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -92,6 +81,8 @@ pub struct Settings {
     pub mail_from: String,
     /// How long an invitation link works after it is sent.
     pub invitation_ttl: Duration,
+    /// How long member-list events are kept for resuming.
+    pub event_retention: Duration,
     /// Whether anyone may sign up.
     pub signup_open: bool,
 }
@@ -124,6 +115,7 @@ impl SettingsArgs {
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
             mail_from: self.mail_from.clone(),
             invitation_ttl: Duration::from_secs(self.invitation_ttl_hours.max(1) * 3600),
+            event_retention: Duration::from_secs(self.event_retention_hours.max(1) * 3600),
             signup_open: self.signup_open,
         })
     }
@@ -141,6 +133,7 @@ impl Settings {
             smtp_url: None,
             mail_from: "Roster <roster@localhost>".into(),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            event_retention: Duration::from_secs(7 * 24 * 3600),
             signup_open: true,
         }
     }

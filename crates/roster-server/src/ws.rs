@@ -30,25 +30,16 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         .headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
-        .and_then(|offered| {
-            offered
-                .split(',')
-                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
-        });
+        .and_then(|offered| offered.split(',').find_map(|p| p.trim().parse::<WebSocketProtocols>().ok()));
     let Some(protocol) = protocol else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "Use the graphql-transport-ws or graphql-ws subprotocol.",
-        )
+        return (StatusCode::BAD_REQUEST, "Use the graphql-transport-ws or graphql-ws subprotocol.")
             .into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol))
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| serve(state, socket, protocol))
 }
 
 async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols) {
@@ -59,9 +50,8 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
     };
     tokio::pin!(stopping);
     let (mut sink, stream) = socket.split();
-    let input = stream
-        .take_while(|message| futures_util::future::ready(message.is_ok()))
-        .filter_map(|message| {
+    let input =
+        stream.take_while(|message| futures_util::future::ready(message.is_ok())).filter_map(|message| {
             futures_util::future::ready(match message {
                 Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
                 Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
@@ -78,8 +68,7 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
             Ok(data)
         }
     };
-    let mut outgoing =
-        WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
+    let mut outgoing = WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
 
     loop {
         tokio::select! {
@@ -115,10 +104,8 @@ async fn actor_from_init_payload(
     db: &roster_db::Db,
     payload: &serde_json::Value,
 ) -> async_graphql::Result<Actor> {
-    let value = ["authorization", "Authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key))
-        .and_then(|v| v.as_str());
+    let value =
+        ["authorization", "Authorization"].iter().find_map(|key| payload.get(*key)).and_then(|v| v.as_str());
     let Some(value) = value else {
         return Ok(Actor::Anonymous);
     };

@@ -1,0 +1,320 @@
+//! The live hub: one per process. It learns of committed member-list changes (PostgreSQL
+//! LISTEN on every replica, or in-process announcements on SQLite, backed by a periodic
+//! poll), reads each new event once from the database, and fans it out to the process's
+//! subscribers of that list. One read per event per replica, not one per subscriber.
+//!
+//! It also relays two signals that end subscriptions early: a user's membership changed
+//! somewhere (their access is re-checked at once), and a session was revoked.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use roster_db::notify::Notification;
+use roster_db::{Backend, DatabaseUrl, Db, DbError};
+use tokio::sync::{broadcast, watch};
+
+use crate::events::{self, CHANNEL, Change, EventRow};
+use crate::scope::Scope;
+use crate::store::MemberRecord;
+
+/// Hub settings.
+#[derive(Debug, Clone)]
+pub struct LiveSettings {
+    /// How long events are kept for resuming; older cursors get CURSOR_EXPIRED.
+    pub retention: Duration,
+    /// Events a subscriber may fall behind before its stream ends (it then resumes from its
+    /// last cursor).
+    pub buffer: usize,
+    /// How often every watched list is checked without a wake-up, in case one was missed.
+    pub poll: Duration,
+    /// The channel on which revoked sessions are announced.
+    pub sessions_channel: &'static str,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            retention: Duration::from_secs(7 * 24 * 3600),
+            buffer: 256,
+            poll: Duration::from_secs(1),
+            sessions_channel: "roster_sessions",
+        }
+    }
+}
+
+/// An event as delivered to subscribers: the row and the member as it is now (absent when
+/// the user left the list).
+#[derive(Debug)]
+pub struct LiveEvent {
+    /// The event.
+    pub row: EventRow,
+    /// The member's record, for building the `member` field.
+    pub member: Option<MemberRecord>,
+}
+
+struct Feed {
+    sender: broadcast::Sender<Arc<LiveEvent>>,
+    /// The last position broadcast. The async mutex also keeps one reader per list at a time,
+    /// so events go out in order.
+    delivered: tokio::sync::Mutex<Option<i64>>,
+    scope: Scope,
+}
+
+struct Inner {
+    db: Db,
+    /// The `application_name` of this hub's listening connection, so operators (and the fault
+    /// tests) can tell it apart in `pg_stat_activity`.
+    listener_name: String,
+    settings: LiveSettings,
+    feeds: Mutex<HashMap<String, Arc<Feed>>>,
+    signals: Mutex<HashMap<String, broadcast::Sender<()>>>,
+}
+
+/// The hub. Cheap to clone.
+#[derive(Clone)]
+pub struct LiveHub {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for LiveHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LiveHub")
+    }
+}
+
+/// What a new subscriber gets from the hub.
+pub struct Subscription {
+    /// The list's live events.
+    pub events: broadcast::Receiver<Arc<LiveEvent>>,
+    /// Fires when the subscriber's memberships change anywhere.
+    pub user_changed: broadcast::Receiver<()>,
+    /// Fires when the subscriber's session is revoked.
+    pub session_revoked: broadcast::Receiver<()>,
+}
+
+impl LiveHub {
+    /// A hub over `db`. Call [`LiveHub::run`] to start it.
+    pub fn new(db: Db, settings: LiveSettings) -> LiveHub {
+        LiveHub {
+            inner: Arc::new(Inner {
+                db,
+                listener_name: roster_core::id::new_id(roster_core::id::IdKind::Email)
+                    .replace("eml_", "roster_live_"),
+                settings,
+                feeds: Mutex::default(),
+                signals: Mutex::default(),
+            }),
+        }
+    }
+
+    /// The `application_name` of the PostgreSQL connection this hub listens on.
+    pub fn listener_name(&self) -> &str {
+        &self.inner.listener_name
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &LiveSettings {
+        &self.inner.settings
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// Subscribes to a list's events and to the signals of a user and a session. The feed's
+    /// starting point is read before this returns, so every event committed after it reaches
+    /// the receiver.
+    pub async fn subscribe(
+        &self,
+        scope: &Scope,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<Subscription, DbError> {
+        let feed = {
+            let mut feeds = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner());
+            feeds
+                .entry(scope.id().to_owned())
+                .or_insert_with(|| {
+                    Arc::new(Feed {
+                        sender: broadcast::channel(self.inner.settings.buffer.max(1)).0,
+                        delivered: tokio::sync::Mutex::new(None),
+                        scope: scope.clone(),
+                    })
+                })
+                .clone()
+        };
+        let events = feed.sender.subscribe();
+        {
+            let mut delivered = feed.delivered.lock().await;
+            if delivered.is_none() {
+                let mut conn = self.inner.db.get().await?;
+                *delivered = Some(crate::scope::current_position(&mut conn.conn(), scope).await?);
+            }
+        }
+        Ok(Subscription {
+            events,
+            user_changed: self.signal(&format!("user:{user_id}")),
+            session_revoked: self.signal(&format!("session:{session_id}")),
+        })
+    }
+
+    fn signal(&self, key: &str) -> broadcast::Receiver<()> {
+        let mut signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
+        signals.entry(key.to_owned()).or_insert_with(|| broadcast::channel(1).0).subscribe()
+    }
+
+    fn fire(&self, key: &str) {
+        let signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sender) = signals.get(key) {
+            let _ = sender.send(());
+        }
+    }
+
+    /// Handles one wake-up.
+    fn on_notification(&self, notification: &Notification) {
+        if notification.channel == CHANNEL {
+            if let Some(change) = Change::parse(&notification.payload) {
+                self.on_change(&change);
+            }
+        } else if notification.channel == self.inner.settings.sessions_channel {
+            self.fire(&format!("session:{}", notification.payload));
+        }
+    }
+
+    fn on_change(&self, change: &Change) {
+        let feed = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner()).get(&change.scope_id).cloned();
+        if let Some(feed) = feed {
+            let hub = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = hub.deliver(&feed).await {
+                    tracing::warn!(error = %e, "live: reading new events failed; the poll will retry");
+                }
+            });
+        }
+        self.fire(&format!("user:{}", change.user_id));
+    }
+
+    /// Reads the list's events after the last one delivered and broadcasts them, in order.
+    async fn deliver(&self, feed: &Feed) -> Result<(), DbError> {
+        let mut delivered = feed.delivered.lock().await;
+        let Some(mut last) = *delivered else { return Ok(()) };
+        if feed.sender.receiver_count() == 0 {
+            return Ok(());
+        }
+        let mut conn = self.inner.db.get().await?;
+        loop {
+            let batch = events::after(&mut conn.conn(), feed.scope.id(), last, 500).await?;
+            let full = batch.len() == 500;
+            for (row, member) in batch {
+                last = row.position;
+                // No receiver left is not an error: the next subscriber starts from the database.
+                let _ = feed.sender.send(Arc::new(LiveEvent { row, member }));
+            }
+            *delivered = Some(last);
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Delivers every watched list (after a lost connection, and periodically) and forgets
+    /// lists nobody watches any more.
+    async fn catch_up(&self) {
+        let feeds: Vec<Arc<Feed>> = {
+            let mut feeds = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner());
+            feeds.retain(|_, feed| feed.sender.receiver_count() > 0);
+            feeds.values().cloned().collect()
+        };
+        for feed in feeds {
+            if let Err(e) = self.deliver(&feed).await {
+                tracing::warn!(error = %e, "live: catching up failed; will retry");
+            }
+        }
+        let mut signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
+        signals.retain(|_, sender| sender.receiver_count() > 0);
+    }
+
+    /// Runs the hub until `shutdown`: the listener (LISTEN on PostgreSQL, in-process
+    /// announcements on SQLite), the backup poll, and the retention pruner.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let listener = {
+            let hub = self.clone();
+            tokio::spawn(async move { hub.listen().await })
+        };
+        let mut poll = tokio::time::interval(self.inner.settings.poll);
+        // Pruning runs a few times per retention period, at most hourly.
+        let prune_every =
+            (self.inner.settings.retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+        let mut prune = tokio::time::interval(prune_every);
+        let stopping = async move {
+            let _ = shutdown.wait_for(|stopping| *stopping).await;
+        };
+        let mut stopping = std::pin::pin!(stopping);
+        loop {
+            tokio::select! {
+                _ = poll.tick() => self.catch_up().await,
+                _ = prune.tick() => self.prune().await,
+                () = &mut stopping => break,
+            }
+        }
+        listener.abort();
+    }
+
+    async fn listen(&self) {
+        match self.inner.db.url().clone() {
+            DatabaseUrl::Sqlite(_) => {
+                let mut announcements = self.inner.db.local_announcements();
+                loop {
+                    match announcements.recv().await {
+                        Ok(notification) => self.on_notification(&notification),
+                        Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }
+            DatabaseUrl::Postgres(url) => loop {
+                let channels = [CHANNEL, self.inner.settings.sessions_channel];
+                let separator = if url.contains('?') { '&' } else { '?' };
+                let url = format!("{url}{separator}application_name={}", self.inner.listener_name);
+                match roster_db::notify::listen(&url, &channels).await {
+                    Ok(stream) => {
+                        tracing::info!("live: listening for member-list changes");
+                        // Whatever committed while we were not listening.
+                        self.catch_up().await;
+                        let mut stream = std::pin::pin!(stream);
+                        while let Some(notification) = stream.next().await {
+                            self.on_notification(&notification);
+                        }
+                        tracing::warn!("live: the listening connection was lost; reconnecting");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "live: cannot listen; retrying"),
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            },
+        }
+    }
+
+    async fn prune(&self) {
+        let retention =
+            chrono::TimeDelta::from_std(self.inner.settings.retention).unwrap_or(chrono::TimeDelta::days(7));
+        let before = roster_db::now() - retention;
+        let result = async {
+            let mut conn = self.inner.db.get().await?;
+            Ok::<_, DbError>(events::prune(&mut conn.conn(), before).await?)
+        }
+        .await;
+        match result {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "live: pruned old member-list events"),
+            Err(e) => tracing::warn!(error = %e, "live: pruning old events failed"),
+        }
+    }
+
+    /// Whether the backend needs the hub's own listener connection.
+    pub fn uses_listen(&self) -> bool {
+        self.inner.db.backend() == Backend::Postgres
+    }
+}

@@ -1,0 +1,275 @@
+//! `Subscription.memberListChanged`: a durable, resumable stream of a member list's changes.
+//!
+//! Each subscriber keeps the position of the next event it owes the client. Live events from
+//! the hub below that position are dropped (the seam between replay and live has neither a
+//! gap nor a duplicate); a live event beyond it means something was missed, and the missing
+//! events are read from the database first. Events are gap-free per list, so "next position"
+//! is all the bookkeeping needed.
+
+use std::collections::VecDeque;
+
+use async_graphql::futures_util::Stream;
+use async_graphql::{Context, ID, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use roster_core::Actor;
+use roster_core::error::{ErrorCode, internal_error, top_level_error};
+use roster_core::page::{decode_cursor, encode_cursor};
+use roster_db::{Db, DbError};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::authority::Authority;
+use crate::events::{self, EventKind, EventRecord, EventRow};
+use crate::live::{LiveHub, Subscription as Feed};
+use crate::members::{ActionRules, Member};
+use crate::scope::{self, MembershipScope, Scope};
+use crate::store::MemberRecord;
+
+/// The cursor kind of event cursors.
+pub const CURSOR_KIND: &str = "event";
+
+/// The cursor of a list's event position.
+pub fn event_cursor(scope_id: &str, position: i64) -> String {
+    encode_cursor(CURSOR_KIND, &format!("{scope_id}:{position}"))
+}
+
+/// One change to a member list.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct MemberListEvent {
+    /// Opaque; pass it as `after` to resume the stream right after this event.
+    pub cursor: String,
+    /// What happened.
+    pub kind: EventKind,
+    /// Whose membership changed.
+    pub user_id: ID,
+    /// The member as it is after the change; null when the user left the list.
+    pub member: Option<Member>,
+    /// When the change was committed.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Member-list subscriptions.
+#[derive(Default)]
+pub struct OrganizationsSubscription;
+
+#[Subscription]
+impl OrganizationsSubscription {
+    /// Every change to the scope's member list, in commit order; with `after`, first replays
+    /// what came after that cursor (take it from an event, or from `MemberConnection.eventCursor`
+    /// to continue exactly where a list was loaded). Without `after`, the stream starts now.
+    /// Readable by those who may read the list; FORBIDDEN otherwise. The stream ends with an
+    /// error when the subscriber loses access (FORBIDDEN), signs out (UNAUTHENTICATED) or falls
+    /// too far behind (SUBSCRIBER_TOO_SLOW: resume from the last cursor received).
+    async fn member_list_changed(
+        &self,
+        ctx: &Context<'_>,
+        scope: MembershipScope,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MemberListEvent>> + use<>> {
+        let hub = ctx.data::<LiveHub>()?.clone();
+        let actor = ctx.data::<Actor>()?.clone();
+        let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
+        let Actor::User { user_id, session_id } = actor else { return Err(forbidden()) };
+        let db = hub.db().clone();
+        let mut conn = db.get().await.map_err(|e| internal_error(&e))?;
+        let scope = scope::resolve(&mut conn.conn(), &scope)
+            .await
+            .map_err(|e| internal_error(&e))?
+            .ok_or_else(forbidden)?;
+        let authority = Authority::load(&mut conn.conn(), Some(&user_id), &scope)
+            .await
+            .map_err(|e| internal_error(&e))?;
+        if !authority.reads_members() {
+            return Err(forbidden());
+        }
+        let resume_from = after.map(|cursor| parse_cursor(&cursor, &scope)).transpose()?;
+
+        // Subscribe before reading the current position: whatever commits from here on
+        // reaches the feed, and whatever committed before is read from the database.
+        let feed = hub.subscribe(&scope, &user_id, &session_id).await.map_err(|e| internal_error(&e))?;
+        let current =
+            scope::current_position(&mut conn.conn(), &scope).await.map_err(|e| internal_error(&e))?;
+        let start = match resume_from {
+            None => current,
+            Some(position) if position > current => {
+                return Err(top_level_error(
+                    ErrorCode::BadUserInput,
+                    "The cursor is not valid for this list.",
+                ));
+            }
+            Some(position) => {
+                if position < current {
+                    let first = events::first_position(&mut conn.conn(), scope.id())
+                        .await
+                        .map_err(|e| internal_error(&e))?;
+                    if first.is_none_or(|first| first > position + 1) {
+                        return Err(top_level_error(
+                            ErrorCode::CursorExpired,
+                            "The cursor is older than the events kept; load the list again and subscribe from its eventCursor.",
+                        ));
+                    }
+                }
+                position
+            }
+        };
+        let rules =
+            ActionRules::load(&mut conn.conn(), authority, &scope).await.map_err(|e| internal_error(&e))?;
+        drop(conn);
+        let state = Stream_ {
+            db,
+            scope,
+            user_id,
+            rules,
+            next: start + 1,
+            replay_until: current,
+            backlog: VecDeque::new(),
+            feed,
+            finished: false,
+        };
+        Ok(async_graphql::futures_util::stream::unfold(state, |mut state| async move {
+            let item = state.step().await?;
+            Some((item, state))
+        }))
+    }
+}
+
+/// Reads an event cursor for `scope`: the position it stands for.
+fn parse_cursor(cursor: &str, scope: &Scope) -> async_graphql::Result<i64> {
+    let text = decode_cursor(CURSOR_KIND, cursor)?;
+    let bad = || top_level_error(ErrorCode::BadUserInput, "The cursor is not valid for this list.");
+    let (scope_id, position) = text.rsplit_once(':').ok_or_else(bad)?;
+    if scope_id != scope.id() {
+        return Err(bad());
+    }
+    position.parse::<i64>().ok().filter(|p| *p >= 0).ok_or_else(bad)
+}
+
+// Named with a trailing underscore so it does not shadow `futures::Stream`.
+struct Stream_ {
+    db: Db,
+    scope: Scope,
+    user_id: String,
+    rules: ActionRules,
+    /// The position of the next event owed to the client.
+    next: i64,
+    /// The list's position when the subscription started: replay runs up to here even when no
+    /// live event arrives.
+    replay_until: i64,
+    backlog: VecDeque<EventRecord>,
+    feed: Feed,
+    finished: bool,
+}
+
+impl Stream_ {
+    /// The next item, or `None` when the stream is over.
+    async fn step(&mut self) -> Option<async_graphql::Result<MemberListEvent>> {
+        loop {
+            if self.finished {
+                return None;
+            }
+            if let Some((row, member)) = self.backlog.pop_front() {
+                if row.position < self.next {
+                    continue;
+                }
+                return Some(self.emit(row, member).await);
+            }
+            if self.next <= self.replay_until {
+                if let Err(e) = self.fill(self.replay_until).await {
+                    return Some(self.fail(internal_error(&e)));
+                }
+                continue;
+            }
+            tokio::select! {
+                biased;
+                revoked = self.feed.session_revoked.recv() => {
+                    if !matches!(revoked, Err(RecvError::Closed)) {
+                        return Some(self.fail(top_level_error(ErrorCode::Unauthenticated, "Your session was revoked; sign in again.")));
+                    }
+                }
+                changed = self.feed.user_changed.recv() => {
+                    if !matches!(changed, Err(RecvError::Closed)) {
+                        match self.recheck().await {
+                            Ok(true) => {}
+                            Ok(false) => return Some(self.lost_access()),
+                            Err(e) => return Some(self.fail(internal_error(&e))),
+                        }
+                    }
+                }
+                event = self.feed.events.recv() => match event {
+                    Ok(event) => {
+                        let position = event.row.position;
+                        if position == self.next {
+                            self.backlog.push_back((event.row.clone(), event.member.clone()));
+                        } else if position > self.next && let Err(e) = self.fill(position).await {
+                            return Some(self.fail(internal_error(&e)));
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let cursor = event_cursor(self.scope.id(), self.next - 1);
+                        return Some(self.fail(top_level_error(
+                            ErrorCode::SubscriberTooSlow,
+                            format!("This subscriber fell too far behind; subscribe again with after: \"{cursor}\"."),
+                        )));
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
+    }
+
+    /// Reads the events from `next` up to `until` from the database into the backlog.
+    async fn fill(&mut self, until: i64) -> Result<(), DbError> {
+        let mut conn = self.db.get().await?;
+        let limit = (until - self.next + 1).clamp(1, 500);
+        let records = events::after(&mut conn.conn(), self.scope.id(), self.next - 1, limit).await?;
+        if records.is_empty() {
+            // Not visible yet (or rolled back): nothing to owe until it commits.
+            self.replay_until = self.replay_until.min(self.next - 1);
+        }
+        self.backlog.extend(records);
+        Ok(())
+    }
+
+    async fn emit(
+        &mut self,
+        row: EventRow,
+        member: Option<MemberRecord>,
+    ) -> async_graphql::Result<MemberListEvent> {
+        let concerns_admins = member.as_ref().is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
+            || EventKind::parse(&row.kind) == EventKind::Removed;
+        if row.user_id == self.user_id || concerns_admins {
+            match self.recheck().await {
+                Ok(true) => {}
+                Ok(false) => return self.lost_access(),
+                Err(e) => return self.fail(internal_error(&e)),
+            }
+        }
+        self.next = row.position + 1;
+        Ok(MemberListEvent {
+            cursor: event_cursor(&row.scope_id, row.position),
+            kind: EventKind::parse(&row.kind),
+            user_id: ID(row.user_id),
+            member: member.map(|record| Member::new(record, &self.rules)),
+            occurred_at: row.occurred_at.and_utc(),
+        })
+    }
+
+    /// Re-reads the subscriber's authority; false when they may no longer read the list.
+    async fn recheck(&mut self) -> Result<bool, DbError> {
+        let mut conn = self.db.get().await?;
+        let authority = Authority::load(&mut conn.conn(), Some(&self.user_id), &self.scope).await?;
+        if !authority.reads_members() {
+            return Ok(false);
+        }
+        self.rules = ActionRules::load(&mut conn.conn(), authority, &self.scope).await?;
+        Ok(true)
+    }
+
+    fn lost_access<T>(&mut self) -> async_graphql::Result<T> {
+        self.fail(top_level_error(ErrorCode::Forbidden, "You no longer have access to this member list."))
+    }
+
+    fn fail<T>(&mut self, error: async_graphql::Error) -> async_graphql::Result<T> {
+        self.finished = true;
+        Err(error)
+    }
+}

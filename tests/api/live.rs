@@ -1,0 +1,289 @@
+//! Live member lists: `memberListChanged` over real websockets.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use roster_tests::flows::{PASSWORD, org, team};
+use roster_tests::ws::WsClient;
+use roster_tests::{Backend, TestApp, backend_tests};
+use serde_json::{Value, json};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// The `extensions.code` of the error a subscription answered with.
+fn error_code(message: &Value) -> Value {
+    let errors =
+        if message["payload"].is_array() { &message["payload"] } else { &message["payload"]["errors"] };
+    errors[0]["extensions"]["code"].clone()
+}
+
+async fn expect_event(ws: &mut WsClient, kind: &str, user_id: &str) -> Value {
+    let event = ws.event(SECOND).await.unwrap_or_else(|other| panic!("expected {kind}, got {other}"));
+    assert_eq!(event["kind"], kind, "{event}");
+    assert_eq!(event["userId"], user_id, "{event}");
+    event
+}
+
+backend_tests! {
+    async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+
+        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+        let invited = expect_event(&mut ws, "INVITED", &bob).await;
+        assert_eq!(invited["member"]["status"], "UNVERIFIED");
+        assert_eq!(invited["member"]["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
+
+        app.resend(Some(&admin), org(&acme), &bob).await;
+        expect_event(&mut ws, "INVITATION_RESENT", &bob).await;
+        app.smtp.wait_for("bob@example.com", 2).await;
+
+        app.cancel(Some(&admin), org(&acme), &bob).await;
+        let cancelled = expect_event(&mut ws, "INVITATION_CANCELLED", &bob).await;
+        assert_eq!(cancelled["member"], Value::Null, "the user left the list");
+
+        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+        expect_event(&mut ws, "INVITED", &bob).await;
+        let link = app.invitation_token("bob@example.com", 3).await;
+        let accepted = app.accept(None, &link, Some(PASSWORD), Some("Bob")).await;
+        assert_eq!(accepted["__typename"], "AcceptInvitationSuccess", "{accepted}");
+        let joined = expect_event(&mut ws, "JOINED", &bob).await;
+        assert_eq!(joined["member"]["status"], "VERIFIED");
+
+        app.remove(Some(&admin), org(&acme), &bob).await;
+        let removed = expect_event(&mut ws, "REMOVED", &bob).await;
+        assert_eq!(removed["member"], Value::Null);
+        assert!(ws.is_quiet(Duration::from_millis(300)).await, "nothing else");
+    }
+
+    async fn resuming_replays_exactly_the_missed_events_then_goes_live(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+        let first = app.invite_ok(&admin, org(&acme), "u0@example.com", None).await;
+        let seen = expect_event(&mut ws, "INVITED", &first).await;
+        drop(ws);
+
+        let mut missed = Vec::new();
+        for i in 1..=3 {
+            missed.push(app.invite_ok(&admin, org(&acme), &format!("u{i}@example.com"), None).await);
+        }
+        let cursor = seen["cursor"].as_str().expect("a cursor");
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(cursor)).await;
+        for user in &missed {
+            expect_event(&mut ws, "INVITED", user).await;
+        }
+        let live = app.invite_ok(&admin, org(&acme), "u4@example.com", None).await;
+        expect_event(&mut ws, "INVITED", &live).await;
+        assert!(ws.is_quiet(Duration::from_millis(300)).await, "no duplicate at the seam");
+    }
+
+    async fn loading_the_list_then_subscribing_from_its_event_cursor_misses_nothing(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let list = app
+            .graphql_as(Some(&admin.token), "query($s: MembershipScope!) { members(scope: $s) { totalCount eventCursor } }", json!({ "s": org(&acme) }))
+            .await;
+        let cursor = list["data"]["members"]["eventCursor"].as_str().expect("an event cursor").to_owned();
+        // A change lands between loading the list and subscribing.
+        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&cursor)).await;
+        expect_event(&mut ws, "INVITED", &bob).await;
+        assert!(ws.is_quiet(Duration::from_millis(300)).await);
+    }
+
+    async fn bad_cursors_get_coded_errors(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let other = app.create_org(&admin, "Other").await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&other), None).await;
+        app.invite_ok(&admin, org(&other), "bob@example.com", None).await;
+        let foreign = ws.event(SECOND).await.expect("an event")["cursor"].as_str().expect("a cursor").to_owned();
+        for cursor in ["garbage", foreign.as_str()] {
+            let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(cursor)).await;
+            let refused = ws.event(SECOND).await.expect_err("refused");
+            assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+        }
+    }
+
+    async fn an_outsider_is_refused_and_a_removed_member_is_cut_off(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let outsider = app.sign_up("outsider").await;
+        let mut refused = WsClient::member_events(app.addr, &outsider.token, org(&acme), None).await;
+        let error = refused.event(SECOND).await.expect_err("refused");
+        assert_eq!(error_code(&error), "FORBIDDEN", "{error}");
+
+        let bob = app.member(&admin, org(&acme), "bob", None).await;
+        let mut ws = WsClient::member_events(app.addr, &bob.token, org(&acme), None).await;
+        app.remove(Some(&admin), org(&acme), &bob.id).await;
+        let ended = ws.event(SECOND).await.expect_err("the stream ends");
+        assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
+        let complete = ws.next(SECOND).await.expect("a message");
+        assert_eq!(complete["type"], "complete", "{complete}");
+    }
+
+    async fn an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let design = app.create_team(&admin, &acme, "Design").await;
+        let second = app.member(&admin, org(&acme), "second", Some("ADMIN")).await;
+        let mut ws = WsClient::member_events(app.addr, &second.token, team(&design), None).await;
+        app.remove(Some(&admin), org(&acme), &second.id).await;
+        let ended = ws.event(SECOND).await.expect_err("the stream ends");
+        assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
+    }
+
+    async fn signing_out_ends_the_subscription(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+        app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
+        let ended = ws.event(SECOND).await.expect_err("the stream ends");
+        assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
+    }
+
+    async fn the_legacy_graphql_ws_protocol_delivers_events_too(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let mut ws = WsClient::connect(app.addr, "graphql-ws").await;
+        ws.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", admin.token) } })).await;
+        assert_eq!(ws.next(SECOND).await.ok().map(|m| m["type"].clone()), Some(json!("connection_ack")));
+        ws.send(json!({ "type": "start", "id": "1", "payload": { "query": roster_tests::ws::MEMBER_EVENTS, "variables": { "scope": org(&acme) } } })).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+        let message = loop {
+            let message = ws.next(SECOND).await.expect("a message");
+            if message["type"] != "ka" {
+                break message;
+            }
+        };
+        assert_eq!(message["type"], "data", "{message}");
+        assert_eq!(message["payload"]["data"]["memberListChanged"]["userId"], bob.as_str());
+    }
+}
+
+fn postgres_only() -> bool {
+    // The cross-replica tests need a shared server; they run in the PostgreSQL half only.
+    roster_tests::pg::server_url().starts_with("postgres")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_replica_a_reaches_a_subscriber_on_replica_b() {
+    assert!(postgres_only());
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let b = a.replica().await;
+    let admin = a.sign_up("admin").await;
+    let acme = a.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(b.addr, &admin.token, org(&acme), None).await;
+    let bob = a.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    expect_event(&mut ws, "INVITED", &bob).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_replica_bs_listener_loses_no_event() {
+    assert!(postgres_only());
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let b = a.replica().await;
+    let admin = a.sign_up("admin").await;
+    let acme = a.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(b.addr, &admin.token, org(&acme), None).await;
+    let first = a.invite_ok(&admin, org(&acme), "u0@example.com", None).await;
+    expect_event(&mut ws, "INVITED", &first).await;
+
+    // Terminate B's LISTEN connection mid-stream, then keep changing the list.
+    let killed = terminate_listener(&a, b.hub.listener_name()).await;
+    assert_eq!(killed, 1, "B's listener was found and terminated");
+    let mut expected = Vec::new();
+    for i in 1..=5 {
+        expected.push(a.invite_ok(&admin, org(&acme), &format!("u{i}@example.com"), None).await);
+    }
+    for user in &expected {
+        let event = ws.event(Duration::from_secs(5)).await.unwrap_or_else(|e| panic!("lost {user}: {e}"));
+        assert_eq!(event["userId"], user.as_str());
+    }
+}
+
+async fn terminate_listener(app: &TestApp, application_name: &str) -> i64 {
+    use roster_db::diesel::sql_types::{BigInt, Text};
+    use roster_db::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        count: i64,
+    }
+    let mut conn = app.db.get().await.expect("a connection");
+    let mut conn = conn.conn();
+    let rows: Vec<Count> = roster_db::db_run!(&mut conn, |c| {
+        roster_db::diesel::sql_query(
+            "SELECT COUNT(pg_terminate_backend(pid)) AS count FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind::<Text, _>(application_name)
+        .load(c)
+        .await
+    })
+    .expect("pg_terminate_backend runs");
+    <[Count]>::first(&rows).map_or(0, |r| r.count)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_changes_across_two_replicas_arrive_once_each_in_order() {
+    assert!(postgres_only());
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let b = a.replica().await;
+    let admin = a.sign_up("admin").await;
+    let acme = a.create_org(&admin, "Acme").await;
+    let mut on_a = WsClient::member_events(a.addr, &admin.token, org(&acme), None).await;
+    let mut on_b = WsClient::member_events(b.addr, &admin.token, org(&acme), None).await;
+
+    // 8 clients, 25 invitations each, alternating between the replicas.
+    let clients = (0..8).map(|client| {
+        let (a, b, admin, acme) = (&a, &b, &admin, &acme);
+        async move {
+            for i in 0..25 {
+                let via = if (client + i) % 2 == 0 { a } else { b };
+                via.invite_ok(admin, org(acme), &format!("c{client}-{i}@example.com"), None).await;
+            }
+        }
+    });
+    join_all(clients).await;
+
+    for ws in [&mut on_a, &mut on_b] {
+        let mut positions = Vec::new();
+        for _ in 0..200 {
+            let event = ws.event(Duration::from_secs(5)).await.expect("an event");
+            positions.push(event["cursor"].as_str().expect("a cursor").to_owned());
+        }
+        assert!(ws.is_quiet(Duration::from_millis(300)).await, "exactly 200 events");
+        let decoded: Vec<i64> = positions.iter().map(|c| position_of(c)).collect();
+        let expected: Vec<i64> = (2..=201).collect();
+        assert_eq!(decoded, expected, "every event once, in position order");
+    }
+}
+
+/// The position in an event cursor (opaque to clients; the test peeks to check order).
+fn position_of(cursor: &str) -> i64 {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).expect("base64");
+    let text = String::from_utf8(bytes).expect("utf-8");
+    text.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a position")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_older_than_retention_is_expired() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.event_retention = Duration::from_secs(1)).await;
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+    let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let cursor =
+        expect_event(&mut ws, "INVITED", &bob).await["cursor"].as_str().expect("a cursor").to_owned();
+    app.invite_ok(&admin, org(&acme), "carol@example.com", None).await;
+    app.invite_ok(&admin, org(&acme), "dan@example.com", None).await;
+    // Past retention, and past a prune (every quarter of the retention, at least each second).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut late = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&cursor)).await;
+    let refused = late.event(SECOND).await.expect_err("expired");
+    assert_eq!(error_code(&refused), "CURSOR_EXPIRED", "{refused}");
+}
