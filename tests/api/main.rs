@@ -1,9 +1,11 @@
 //! The end-to-end suite, in one binary. See `tests/README.md`.
 
 mod audit;
+mod authz;
 mod cancel;
 mod concurrency;
 mod contract;
+mod demo;
 mod http_spec;
 mod identity;
 mod invitations;

@@ -1,8 +1,10 @@
 //! The README's GraphQL examples, run as written against a live server.
 //!
 //! Each ```graphql block is sent in order; the ```json block after it is the expected answer.
-//! `"<token>"` in an expected answer matches any string, and the token from the last
-//! answer that had one is sent as the bearer token from then on.
+//! `"<name>"` in an expected answer matches any string and remembers it; `<name>` in a later
+//! query is replaced by it. The value captured as `token` is sent as the bearer token.
+
+use std::collections::HashMap;
 
 use roster_tests::{Backend, TestApp};
 use serde_json::Value;
@@ -26,9 +28,8 @@ fn examples(readme: &str) -> Vec<(String, Value)> {
     while let Some((lang, text)) = iter.next() {
         if lang == "graphql" {
             let expected = match iter.peek() {
-                Some((next, json)) if next == "json" => {
-                    serde_json::from_str(json).expect("the README's JSON parses")
-                }
+                Some((next, json)) if next == "json" => serde_json::from_str(json)
+                    .unwrap_or_else(|e| panic!("the README's JSON parses: {e}\n{json}")),
                 _ => panic!("a ```graphql example must be followed by its ```json answer"),
             };
             pairs.push((text, expected));
@@ -37,30 +38,29 @@ fn examples(readme: &str) -> Vec<(String, Value)> {
     pairs
 }
 
-/// Whether `actual` matches `expected`, where the string "<token>" matches any string.
-fn matches(expected: &Value, actual: &Value) -> bool {
+/// Whether `actual` matches `expected`. A string `"<name>"` in `expected` matches any string
+/// and captures it as `name`; a name seen before must match its first value.
+fn matches(expected: &Value, actual: &Value, captured: &mut HashMap<String, String>) -> bool {
     match (expected, actual) {
-        (Value::String(s), Value::String(_)) if s == "<token>" => true,
+        (Value::String(pattern), Value::String(value))
+            if pattern.starts_with('<') && pattern.ends_with('>') =>
+        {
+            let name = pattern.trim_matches(|c| c == '<' || c == '>').to_owned();
+            captured.entry(name).or_insert_with(|| value.clone()) == value
+        }
         (Value::Object(e), Value::Object(a)) => {
-            e.len() == a.len() && e.iter().all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av)))
+            e.len() == a.len() && e.iter().all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av, captured)))
         }
         (Value::Array(e), Value::Array(a)) => {
-            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a))
+            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a, captured))
         }
         _ => expected == actual,
     }
 }
 
-fn find_token(value: &Value) -> Option<String> {
-    match value {
-        Value::Object(map) => map
-            .get("token")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or_else(|| map.values().find_map(find_token)),
-        Value::Array(items) => items.iter().find_map(find_token),
-        _ => None,
-    }
+/// The query with every `<name>` replaced by its captured value.
+fn fill_in(query: &str, captured: &HashMap<String, String>) -> String {
+    captured.iter().fold(query.to_owned(), |query, (name, value)| query.replace(&format!("<{name}>"), value))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,14 +68,16 @@ async fn readme_examples_work_as_written() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
     let examples = examples(&readme);
-    assert!(examples.len() >= 2, "the README should show a first session");
+    assert!(examples.len() >= 8, "the README should walk through a first session and the cancel flow");
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut token: Option<String> = None;
+    let mut captured = HashMap::new();
     for (query, expected) in examples {
+        let query = fill_in(&query, &captured);
+        let token = captured.get("token").cloned();
         let actual = app.graphql_as(token.as_deref(), &query, serde_json::json!({})).await;
-        assert!(matches(&expected, &actual), "README example\n{query}\nexpected {expected}\ngot {actual}");
-        if let Some(found) = find_token(&actual) {
-            token = Some(found);
-        }
+        assert!(
+            matches(&expected, &actual, &mut captured),
+            "README example\n{query}\nexpected {expected}\ngot {actual}"
+        );
     }
 }

@@ -93,12 +93,10 @@ async fn deliver(
         store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
         return Ok(false);
     }
-    let token = roster_core::token::mint();
-    let expires_at = roster_db::now() + settings.ttl();
-    if !store::install_token(&mut conn, &invitation.id, &token.digest, expires_at).await? {
+    let Some(token) = issue_token(&mut conn, &invitation.id, settings).await? else {
         store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
         return Ok(false);
-    }
+    };
     let scope_name =
         scope_name(&mut conn, &invitation.organization_id, invitation.team_id.as_deref()).await?;
     let inviter = match &invitation.invited_by {
@@ -108,7 +106,7 @@ async fn deliver(
         .flatten(),
         None => None,
     };
-    let link = format!("{}/invitations/accept?token={}", settings.public_url, token.secret);
+    let link = format!("{}/invitations/accept?token={token}", settings.public_url);
     let email = Invitation {
         to: &row.recipient,
         scope_name: &scope_name,
@@ -135,6 +133,20 @@ async fn deliver(
             Ok(false)
         }
     }
+}
+
+/// Mints the token of a pending invitation, installs its digest and restarts its expiry.
+/// Returns the secret, or `None` when the invitation is no longer pending. Minting happens
+/// here, when the link is about to go out, so no usable token is ever stored.
+pub async fn issue_token(
+    conn: &mut roster_db::Conn<'_>,
+    invitation_id: &str,
+    settings: &InvitationSettings,
+) -> QueryResult<Option<String>> {
+    let token = roster_core::token::mint();
+    let expires_at = roster_db::now() + settings.ttl();
+    let installed = store::install_token(conn, invitation_id, &token.digest, expires_at).await?;
+    Ok(installed.then_some(token.secret))
 }
 
 /// 2, 4, 8, … seconds, at most an hour.

@@ -104,6 +104,24 @@ pub async fn by_digest(conn: &mut Conn<'_>, digest: &str) -> QueryResult<Option<
     })
 }
 
+/// The pending invitation of (scope, user), if any.
+pub async fn pending(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<InvitationRow>> {
+    db_run!(conn, |c| {
+        invitations::table
+            .filter(invitations::scope_id.eq(scope_id))
+            .filter(invitations::user_id.eq(user_id))
+            .filter(invitations::state.eq(State::Pending.as_str()))
+            .select(InvitationRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
 /// An invitation by id.
 pub async fn by_id(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<InvitationRow>> {
     db_run!(conn, |c| invitations::table

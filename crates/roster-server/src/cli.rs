@@ -31,6 +31,9 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) and exit.
     PrintSchema,
+    /// Seed a demo organization (a team, verified members, pending invitations), print an
+    /// admin token and what to try in GraphiQL, then serve.
+    Demo,
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -62,6 +65,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             let applied = db.migrate().await.map_err(|e| e.to_string())?;
             tracing::info!(count = applied.len(), "migrations applied: {}", applied.join(", "));
             Ok(())
+        }
+        Command::Demo => {
+            let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
+            let identity = roster_identity::IdentitySettings::default();
+            let invitations = roster_invitations::InvitationSettings {
+                ttl: settings.invitation_ttl,
+                public_url: settings.public_url.clone(),
+                ..roster_invitations::InvitationSettings::default()
+            };
+            let demo =
+                crate::demo::seed(app.db(), &identity, &invitations).await.map_err(|e| e.to_string())?;
+            println!("{}", crate::demo::instructions(&demo, &format!("http://{}", app.local_addr())));
+            app.run_until_stopped(crate::app::shutdown_signal()).await.map_err(|e| e.to_string())
         }
         Command::Serve => {
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;

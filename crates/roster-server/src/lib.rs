@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod demo;
 mod http;
 pub mod schema;
 pub mod settings;
