@@ -1,5 +1,5 @@
 //! GraphQL over HTTP: status codes and media types the specification asks for. The full
-//! public audit (`graphql-http`) runs in CI through `scripts/http-audit`; these pin the points
+//! public audit (`graphql-http`) runs in CI through `scripts/conformance`; these pin the points
 //! stock handlers get wrong.
 
 use roster_tests::{Backend, TestApp};

@@ -21,10 +21,7 @@ pub fn server_url() -> String {
 /// Creates a uniquely named, empty database and returns its URL.
 pub async fn fresh_database() -> DatabaseUrl {
     let server = server_url();
-    let name = format!(
-        "roster_test_{}",
-        roster_core::id::new_id(roster_core::id::IdKind::Email).replace("eml_", "")
-    );
+    let name = format!("roster_test_{}", roster_core::id::unique());
     let mut conn = AsyncPgConnection::establish(&server)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to {VAR}: {e}"));

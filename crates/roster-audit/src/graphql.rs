@@ -76,12 +76,7 @@ impl AuditEntryConnection {
             .iter()
             .map(|node| AuditEntryEdge { cursor: encode_cursor(CURSOR_KIND, &node.id), node: node.clone() })
             .collect();
-        let page_info = PageInfo {
-            has_next_page,
-            has_previous_page: false,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        };
+        let page_info = PageInfo::forward(has_next_page, edges.iter().map(|e| &e.cursor));
         AuditEntryConnection { edges, nodes, page_info }
     }
 }

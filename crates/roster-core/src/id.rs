@@ -58,6 +58,12 @@ impl IdKind {
 /// is random within its millisecond), so "newest first" and "oldest first" orders by id
 /// are exact for entries written together, such as the two audit entries of one accept.
 pub fn new_id(kind: IdKind) -> String {
+    format!("{}_{}", kind.prefix(), unique())
+}
+
+/// A fresh lower-case ULID: unique, and increasing within this process. For names that are
+/// not row ids (test databases, connection names).
+pub fn unique() -> String {
     static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
     let mut generator = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let ulid = generator
@@ -65,7 +71,7 @@ pub fn new_id(kind: IdKind) -> String {
         .generate()
         // Overflow needs 2^80 ids in one millisecond; fall back to a random one.
         .unwrap_or_else(|_| ulid::Ulid::new());
-    format!("{}_{}", kind.prefix(), ulid.to_string().to_ascii_lowercase())
+    ulid.to_string().to_ascii_lowercase()
 }
 
 #[cfg(test)]

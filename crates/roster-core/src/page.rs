@@ -24,6 +24,18 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// The page info of a forward page whose edges carry these cursors, first to last.
+    pub fn forward<'a>(
+        has_next_page: bool,
+        mut cursors: impl DoubleEndedIterator<Item = &'a String>,
+    ) -> PageInfo {
+        let start_cursor = cursors.next().cloned();
+        let end_cursor = cursors.next_back().cloned().or_else(|| start_cursor.clone());
+        PageInfo { has_next_page, has_previous_page: false, start_cursor, end_cursor }
+    }
+}
+
 /// Checks `first`: absent means the default, negative is an error, and anything above the
 /// maximum is clamped to it.
 pub fn page_size(first: Option<i32>) -> async_graphql::Result<usize> {
@@ -60,6 +72,17 @@ mod tests {
         assert_eq!(decode_cursor("member", &cursor).ok().as_deref(), Some("mem_01"));
         assert!(decode_cursor("audit", &cursor).is_err());
         assert!(decode_cursor("member", "%%%").is_err());
+    }
+
+    #[test]
+    fn page_info_names_the_first_and_last_cursor() {
+        let cursors = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        let info = PageInfo::forward(true, cursors.iter());
+        assert_eq!((info.start_cursor.as_deref(), info.end_cursor.as_deref()), (Some("a"), Some("c")));
+        let one = PageInfo::forward(false, cursors[..1].iter());
+        assert_eq!((one.start_cursor.as_deref(), one.end_cursor.as_deref()), (Some("a"), Some("a")));
+        let none = PageInfo::forward(false, std::iter::empty());
+        assert_eq!((none.start_cursor, none.end_cursor), (None, None));
     }
 
     #[test]

@@ -100,8 +100,7 @@ impl LiveHub {
         LiveHub {
             inner: Arc::new(Inner {
                 db,
-                listener_name: roster_core::id::new_id(roster_core::id::IdKind::Email)
-                    .replace("eml_", "roster_live_"),
+                listener_name: format!("roster_live_{}", roster_core::id::unique()),
                 settings,
                 feeds: Mutex::default(),
                 signals: Mutex::default(),

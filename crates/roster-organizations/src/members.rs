@@ -144,12 +144,7 @@ pub async fn page(
         })
         .collect();
     Ok(MemberConnection {
-        page_info: PageInfo {
-            has_next_page,
-            has_previous_page: false,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        },
+        page_info: PageInfo::forward(has_next_page, edges.iter().map(|e| &e.cursor)),
         edges,
         nodes,
         total_count: i32::try_from(total).unwrap_or(i32::MAX),

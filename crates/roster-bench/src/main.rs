@@ -1,0 +1,274 @@
+#![doc = include_str!("../README.md")]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+/// Benchmarks live member-list delivery against real roster processes.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Websocket subscribers to open.
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Invitations to send (each is one event delivered to every subscriber).
+    #[arg(long, default_value_t = 50)]
+    mutations: usize,
+    /// Pause between invitations, in milliseconds (0: as fast as the server takes them).
+    #[arg(long, default_value_t = 20)]
+    pause_ms: u64,
+    /// Server processes (replicas) to start; subscribers are spread over them. Two need PostgreSQL.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
+    /// The database: sqlite://PATH (default: a fresh temporary file) or postgres://….
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The roster binary to start.
+    #[arg(long, default_value = "target/release/roster")]
+    server: String,
+    /// First port to listen on (replicas use the following ones).
+    #[arg(long, default_value_t = 18100)]
+    port: u16,
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("roster-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let database_url =
+        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
+    if args.replicas > 1 && !database_url.starts_with("postgres") {
+        return Err("several replicas need a shared PostgreSQL database (--database-url postgres://…)".into());
+    }
+
+    let mut servers = Vec::new();
+    for i in 0..args.replicas.max(1) {
+        let port = args.port + u16::try_from(i)?;
+        let child = Command::new(&args.server)
+            .arg("serve")
+            .env("DATABASE_URL", &database_url)
+            .env("ROSTER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ROSTER_DB_POOL_SIZE", "16")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        servers.push(Server { child, url: format!("127.0.0.1:{port}") });
+    }
+    let http = reqwest::Client::new();
+    for server in &servers {
+        wait_until_up(&http, &server.url).await?;
+    }
+
+    let first = &servers[0].url;
+    let signed_up = graphql(&http, first, None, "mutation { signUp(email: \"bench@example.com\", password: \"bench-password\") { ... on SignUpSuccess { token } } }").await?;
+    let token = signed_up["data"]["signUp"]["token"].as_str().ok_or("sign-up failed")?.to_owned();
+    let created = graphql(&http, first, Some(&token), "mutation { createOrganization(name: \"Bench\") { ... on CreateOrganizationSuccess { organization { id } } } }").await?;
+    let org = created["data"]["createOrganization"]["organization"]["id"]
+        .as_str()
+        .ok_or("no organization")?
+        .to_owned();
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_before: Vec<u64> = servers.iter().map(Server::rss_kib).collect();
+
+    // Open the subscribers, spread over the replicas.
+    let (tx, mut rx) = mpsc::unbounded_channel::<f64>();
+    let ready = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..args.subscribers {
+        let url = servers[i % servers.len()].url.clone();
+        let (token, org, tx, ready) = (token.clone(), org.clone(), tx.clone(), ready.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = subscribe(&url, &token, &org, tx, ready).await {
+                eprintln!("subscriber {i}: {e}");
+            }
+        }));
+        if i % 200 == 199 {
+            tokio::task::yield_now().await;
+        }
+    }
+    while ready.load(Ordering::Relaxed) < args.subscribers {
+        if started.elapsed() > Duration::from_secs(120) {
+            return Err(format!(
+                "only {} of {} subscribers connected",
+                ready.load(Ordering::Relaxed),
+                args.subscribers
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let connect_secs = started.elapsed().as_secs_f64();
+    // graphql-transport-ws has no "subscribed" message: give the servers a moment.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_connected: Vec<u64> = servers.iter().map(Server::rss_kib).collect();
+
+    // Drive the mutations through the first replica.
+    let expected = args.subscribers * args.mutations;
+    let driving = Instant::now();
+    for i in 0..args.mutations {
+        let query = format!(
+            "mutation {{ inviteUser(scope: {{organizationId: \"{org}\"}}, email: \"user{i}@bench.example\") {{ __typename }} }}"
+        );
+        let answer = graphql(&http, first, Some(&token), &query).await?;
+        if answer["data"]["inviteUser"]["__typename"] != "InviteUserSuccess" {
+            return Err(format!("invite failed: {answer}").into());
+        }
+        if args.pause_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
+        }
+    }
+    let mut latencies = Vec::with_capacity(expected);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latencies.len() < expected {
+        match tokio::time::timeout_at(deadline.into(), rx.recv()).await {
+            Ok(Some(ms)) => latencies.push(ms),
+            _ => break,
+        }
+    }
+    let elapsed = driving.elapsed().as_secs_f64();
+    let rss_after: Vec<u64> = servers.iter().map(Server::rss_kib).collect();
+
+    latencies.sort_by(f64::total_cmp);
+    let pick = |q: f64| {
+        latencies.get(((latencies.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN)
+    };
+    let grown: u64 = rss_after.iter().zip(&rss_before).map(|(a, b)| a.saturating_sub(*b)).sum();
+    let grown_connected: u64 = rss_connected.iter().zip(&rss_before).map(|(a, b)| a.saturating_sub(*b)).sum();
+    println!(
+        "backend:               {}",
+        if database_url.starts_with("postgres") { "postgres" } else { "sqlite" }
+    );
+    println!("replicas:              {}", servers.len());
+    println!("subscribers:           {} (connected in {connect_secs:.1} s)", args.subscribers);
+    println!("mutations:             {}", args.mutations);
+    println!("deliveries:            {} of {expected}", latencies.len());
+    println!("latency p50:           {:.1} ms", pick(0.50));
+    println!("latency p99:           {:.1} ms", pick(0.99));
+    println!("latency max:           {:.1} ms", pick(1.0));
+    println!("deliveries per second: {:.0}", latencies.len() as f64 / elapsed);
+    println!("server RSS before:     {} KiB", rss_before.iter().sum::<u64>());
+    println!(
+        "server RSS connected:  {} KiB ({:.1} KiB per subscriber)",
+        rss_connected.iter().sum::<u64>(),
+        grown_connected as f64 / args.subscribers as f64
+    );
+    println!(
+        "server RSS after:      {} KiB ({:.1} KiB per subscriber)",
+        rss_after.iter().sum::<u64>(),
+        grown as f64 / args.subscribers as f64
+    );
+    for task in tasks {
+        task.abort();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if latencies.len() < expected {
+        return Err("some deliveries never arrived".into());
+    }
+    Ok(())
+}
+
+async fn wait_until_up(http: &reqwest::Client, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    for _ in 0..200 {
+        if http.get(format!("http://{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("the server at {url} did not come up").into())
+}
+
+async fn graphql(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let mut request = http.post(format!("http://{url}/graphql")).header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    Ok(request.body(json!({ "query": query }).to_string()).send().await?.json().await?)
+}
+
+async fn subscribe(
+    url: &str,
+    token: &str,
+    org: &str,
+    latencies: mpsc::UnboundedSender<f64>,
+    ready: Arc<AtomicUsize>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut request = format!("ws://{url}/graphql").into_client_request()?;
+    request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let init =
+        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    socket.send(Message::Text(init.to_string().into())).await?;
+    let subscribe = json!({
+        "type": "subscribe", "id": "1",
+        "payload": { "query": format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ occurredAt }} }}") }
+    });
+    let mut counted = false;
+    while let Some(message) = socket.next().await {
+        let Message::Text(text) = message? else { continue };
+        let value: Value = serde_json::from_str(&text)?;
+        match value["type"].as_str() {
+            Some("connection_ack") => {
+                socket.send(Message::Text(subscribe.to_string().into())).await?;
+                if !counted {
+                    counted = true;
+                    ready.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Some("next") => {
+                let at =
+                    value["payload"]["data"]["memberListChanged"]["occurredAt"].as_str().unwrap_or_default();
+                if let Ok(at) = chrono::DateTime::parse_from_rfc3339(at) {
+                    let ms = (chrono::Utc::now() - at.with_timezone(&chrono::Utc))
+                        .num_microseconds()
+                        .unwrap_or(0) as f64
+                        / 1000.0;
+                    let _ = latencies.send(ms);
+                }
+            }
+            Some("ping") => socket.send(Message::Text(json!({ "type": "pong" }).to_string().into())).await?,
+            Some("error" | "complete") => return Err(format!("subscription ended: {text}").into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
