@@ -34,6 +34,9 @@ struct Args {
     /// The roster binary to start.
     #[arg(long, default_value = "target/release/roster")]
     server: String,
+    /// Websocket handshakes (connect, init, subscribe) in flight at once while connecting.
+    #[arg(long, default_value_t = 64)]
+    connect_concurrency: usize,
     /// First port to listen on (replicas use the following ones).
     #[arg(long, default_value_t = 18100)]
     port: u16,
@@ -109,17 +112,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ready = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
+    // At most this many handshakes at once, as a fleet of real clients would arrive.
+    let handshakes = Arc::new(tokio::sync::Semaphore::new(args.connect_concurrency.max(1)));
     for i in 0..args.subscribers {
         let url = servers[i % servers.len()].url.clone();
         let (token, org, tx, ready) = (token.clone(), org.clone(), tx.clone(), ready.clone());
+        let permit = handshakes.clone().acquire_owned().await?;
         tasks.push(tokio::spawn(async move {
-            if let Err(e) = subscribe(&url, &token, &org, tx, ready).await {
+            if let Err(e) = subscribe(&url, &token, &org, tx, ready, permit).await {
                 eprintln!("subscriber {i}: {e}");
             }
         }));
-        if i % 200 == 199 {
-            tokio::task::yield_now().await;
-        }
     }
     while ready.load(Ordering::Relaxed) < args.subscribers {
         if started.elapsed() > Duration::from_secs(120) {
@@ -231,7 +234,9 @@ async fn subscribe(
     org: &str,
     latencies: mpsc::UnboundedSender<f64>,
     ready: Arc<AtomicUsize>,
+    handshake: tokio::sync::OwnedSemaphorePermit,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut handshake = Some(handshake);
     let mut request = format!("ws://{url}/graphql").into_client_request()?;
     request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
@@ -251,7 +256,11 @@ async fn subscribe(
                 socket.send(Message::Text(subscribe.to_string().into())).await?;
                 if !counted {
                     counted = true;
+                    // The server does its subscription work after this message; let it
+                    // finish before the next client starts its handshake.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     ready.fetch_add(1, Ordering::Relaxed);
+                    handshake.take();
                 }
             }
             Some("next") => {

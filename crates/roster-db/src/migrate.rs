@@ -15,6 +15,9 @@ use crate::url::DatabaseUrl;
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
+/// Serialises migrations across processes sharing one PostgreSQL database.
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(727377001)";
+
 /// Which way to run migrations.
 #[derive(Debug, Clone, Copy)]
 enum Direction {
@@ -48,6 +51,9 @@ async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbEr
         DatabaseUrl::Postgres(pg) => {
             let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(pg)
                 .map_err(|e| DbError::Setup(e.to_string()))?;
+            // Replicas starting together would run the same migrations at once; the
+            // session-level advisory lock makes them take turns (it ends with the connection).
+            diesel::connection::SimpleConnection::batch_execute(&mut conn, MIGRATION_LOCK)?;
             apply(&mut conn, POSTGRES, direction)
         }
     })

@@ -147,6 +147,8 @@ impl LiveHub {
         };
         let events = feed.sender.subscribe();
         {
+            // Only the first subscriber of a list reads its position; the others wait on this
+            // lock without holding a connection.
             let mut delivered = feed.delivered.lock().await;
             if delivered.is_none() {
                 let mut conn = self.inner.db.get().await?;

@@ -84,8 +84,12 @@ impl OrganizationsSubscription {
         let resume_from = after.map(|cursor| parse_cursor(&cursor, &scope)).transpose()?;
 
         // Subscribe before reading the current position: whatever commits from here on
-        // reaches the feed, and whatever committed before is read from the database.
+        // reaches the feed, and whatever committed before is read from the database. The
+        // connection goes back to the pool first: the hub may need one of its own, and holding
+        // one while waiting for another starves the pool when many subscribe at once.
+        drop(conn);
         let feed = hub.subscribe(&scope, &user_id, &session_id).await.map_err(|e| internal_error(&e))?;
+        let mut conn = db.get().await.map_err(|e| internal_error(&e))?;
         let current =
             scope::current_position(&mut conn.conn(), &scope).await.map_err(|e| internal_error(&e))?;
         let start = match resume_from {

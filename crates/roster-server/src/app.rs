@@ -90,9 +90,8 @@ impl Application {
         let schema =
             schema().data(db.clone()).data(identity).data(invitations.clone()).data(hub.clone()).finish();
 
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
+        let listener =
+            bind(settings.listen).map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
         let (shutdown_tx, shutdown) = watch::channel(false);
         // The live hub and the mail sender run beside the server and stop with it.
         tokio::spawn(hub.clone().run(shutdown.clone()));
@@ -150,6 +149,16 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Binds the listener with a deep accept queue: thousands of clients reconnecting at once (a
+/// deploy, a network blip) should queue, not be reset. The kernel caps it at somaxconn.
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -21,6 +21,8 @@ use crate::app::{AppState, actor_from_authorization};
 const GOING_AWAY: u16 = 1001;
 /// graphql-transport-ws's close code for a refused `connection_init`.
 const FORBIDDEN: u16 = 4403;
+/// The most a connection may have queued for a client that does not read.
+const MAX_WRITE_BACKLOG: usize = 1024 * 1024;
 /// Why a `connection_init` was refused.
 const INVALID_TOKEN: &str = "The bearer token is invalid, expired or revoked.";
 
@@ -39,7 +41,16 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
-    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| serve(state, socket, protocol))
+    // tungstenite's default buffers are 128 KiB each, which would make every idle subscriber
+    // cost a quarter of a megabyte. GraphQL messages are small; 4 KiB buffers grow on demand.
+    // The write backlog is bounded so a client that stops reading is cut off instead of
+    // buffering without end.
+    upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(MAX_WRITE_BACKLOG)
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve(state, socket, protocol))
 }
 
 async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols) {
