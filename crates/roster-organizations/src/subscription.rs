@@ -277,3 +277,58 @@ impl Stream_ {
         Err(error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::sync::broadcast;
+
+    use super::*;
+    use crate::live::LiveEvent;
+
+    fn event(position: i64) -> Arc<LiveEvent> {
+        Arc::new(LiveEvent {
+            row: EventRow {
+                scope_id: "org_1".into(),
+                position,
+                organization_id: "org_1".into(),
+                kind: "INVITED".into(),
+                user_id: "usr_other".into(),
+                occurred_at: roster_db::now(),
+            },
+            member: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_its_buffer_ends_with_a_resume_cursor() {
+        let dir = std::env::temp_dir().join(format!("roster-lag-{}", roster_core::id::unique()));
+        let url = roster_db::DatabaseUrl::Sqlite(dir.join("unused.db"));
+        let db = Db::connect(&url, &roster_db::PoolOptions::default()).expect("a pool");
+        // A buffer of one event, and three events sent before the subscriber reads any.
+        let (sender, events) = broadcast::channel(1);
+        let (_user, user_changed) = broadcast::channel(1);
+        let (_session, session_revoked) = broadcast::channel(1);
+        let mut stream = Stream_ {
+            db,
+            scope: Scope { organization_id: "org_1".into(), team_id: None },
+            user_id: "usr_me".into(),
+            rules: ActionRules { authority: Authority::default(), verified_admins: 0 },
+            next: 1,
+            replay_until: 0,
+            backlog: VecDeque::new(),
+            feed: Feed { events, user_changed, session_revoked },
+            finished: false,
+        };
+        for position in 1..=3 {
+            let _ = sender.send(event(position));
+        }
+        let error = stream.step().await.and_then(Result::err).expect("the stream ends with an error");
+        let code = error.extensions.as_ref().and_then(|e| e.get("code")).map(ToString::to_string);
+        assert_eq!(code.as_deref(), Some("\"SUBSCRIBER_TOO_SLOW\""));
+        assert!(error.message.contains(&event_cursor("org_1", 0)), "{}", error.message);
+        assert!(stream.step().await.is_none(), "and then it is over");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
