@@ -98,11 +98,30 @@ async fn world(app: &TestApp) -> World {
     World { admin, acme, design, callers }
 }
 
-/// What a refused call must leave untouched: the scope's list and the organization's log.
-async fn state(app: &TestApp, world: &World, scope: &Value) -> (Vec<(Value, Value)>, usize) {
+/// What a refused call must leave untouched: the scope's list, the organization's log, and
+/// the invitations and queued emails (a refused resend must not rotate a token or mail one).
+async fn state(
+    app: &TestApp,
+    world: &World,
+    scope: &Value,
+) -> (Vec<(Value, Value)>, usize, Vec<(String, String)>, i64) {
+    use roster_db::prelude::*;
+    use roster_db::schema::{email_outbox, invitations};
     let members = app.members(&world.admin, scope.clone()).await;
     let list = members.iter().map(|m| (m["user"]["id"].clone(), m["status"].clone())).collect();
-    (list, app.audit(&world.admin, &world.acme).await.len())
+    let mut pooled = app.db.get().await.expect("a connection");
+    let mut conn = pooled.conn();
+    let tokens: Vec<(String, String)> = roster_db::db_run!(&mut conn, |c| {
+        invitations::table
+            .select((invitations::token_digest, invitations::state))
+            .order(invitations::id)
+            .load(c)
+            .await
+    })
+    .expect("the invitations");
+    let emails: i64 = roster_db::db_run!(&mut conn, |c| email_outbox::table.count().get_result(c).await)
+        .expect("the outbox");
+    (list, app.audit(&world.admin, &world.acme).await.len(), tokens, emails)
 }
 
 async fn run_matrix(app: TestApp) {
@@ -123,7 +142,10 @@ async fn run_matrix(app: TestApp) {
                 let target = match action {
                     Action::Invite => String::new(),
                     Action::Resend | Action::Cancel => {
-                        app.invite_ok(&world.admin, scope.clone(), &email, None).await
+                        let id = app.invite_ok(&world.admin, scope.clone(), &email, None).await;
+                        // Let the sender mail it (it installs the token) before the snapshot.
+                        app.smtp.wait_for(&email, 1).await;
+                        id
                     }
                     Action::Remove => {
                         app.member(&world.admin, scope.clone(), &format!("cell{cell}"), None).await.id

@@ -121,6 +121,19 @@ backend_tests! {
         assert_eq!(new["__typename"], "AcceptInvitationSuccess", "{new}");
     }
 
+    async fn a_cancelled_invitee_can_still_sign_up_with_that_email(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+        app.cancel(Some(&admin), org(&acme), &bob).await;
+        let signed_up = app.sign_up("bob").await;
+        assert_eq!(signed_up.id, bob, "the account the invitation made is taken over");
+        let again = app
+            .graphql("mutation { signUp(email: \"bob@example.com\", password: \"another one\") { __typename } }", json!({}))
+            .await;
+        assert_eq!(again["data"]["signUp"]["__typename"], "EmailTakenError", "but only once");
+    }
+
     async fn resend_is_offered_beside_cancel_and_works_instead_of_it(app) {
         let admin = app.sign_up("admin").await;
         let acme = app.create_org(&admin, "Acme").await;

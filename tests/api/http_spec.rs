@@ -109,3 +109,38 @@ async fn get_runs_queries_but_refuses_mutations() {
     assert_eq!(mutation.status(), 405);
     assert_eq!(mutation.headers()["allow"], "POST");
 }
+
+/// GraphiQL's introspection query (the shape graphql-js's `getIntrospectionQuery` builds).
+const INTROSPECTION: &str = r"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_introspection_fits_the_limits_and_oversized_requests_do_not() {
+    let app = app().await;
+    let schema = app.graphql(INTROSPECTION, serde_json::json!({})).await;
+    assert_eq!(schema["data"]["__schema"]["subscriptionType"]["name"], "Subscription", "{schema}");
+    let aliases: String = (0..1001).map(|i| format!("a{i}: viewer {{ id }} ")).collect();
+    let oversized = app.graphql(&format!("{{ {aliases} }}"), serde_json::json!({})).await;
+    assert!(oversized.get("data").is_none(), "refused before execution");
+    let message = oversized["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.to_lowercase().contains("complex"), "{oversized}");
+}

@@ -144,6 +144,24 @@ backend_tests! {
         assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
     }
 
+    async fn a_signed_out_connection_cannot_open_new_subscriptions(app) {
+        let admin = app.sign_up("admin").await;
+        let acme = app.create_org(&admin, "Acme").await;
+        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+        app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
+        let ended = ws.event(SECOND).await.expect_err("the first stream ends");
+        assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
+        // The connection was authenticated at init, but new subscriptions check the session.
+        ws.send(json!({ "type": "subscribe", "id": "2", "payload": { "query": roster_tests::ws::MEMBER_EVENTS, "variables": { "scope": org(&acme) } } })).await;
+        let refused = loop {
+            let message = ws.next(SECOND).await.expect("a message");
+            if message["id"] == "2" {
+                break message;
+            }
+        };
+        assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+    }
+
     async fn the_legacy_graphql_ws_protocol_delivers_events_too(app) {
         let admin = app.sign_up("admin").await;
         let acme = app.create_org(&admin, "Acme").await;

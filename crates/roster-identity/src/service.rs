@@ -131,6 +131,14 @@ pub async fn sign_up(
     let ttl = settings.session_ttl;
     conn.transaction(|tx| {
         Box::pin(async move {
+            // Someone invited but never signed up has an account without a password (an
+            // invitation made it, and it stays when the invitation is cancelled). Signing up
+            // takes it over, so a cancelled invitation never blocks an address, and sign-up
+            // does not reveal who was invited.
+            if let Some(claimed) = store::claim_passwordless(tx, &user).await? {
+                let token = create_session(tx, &claimed.id, ttl).await?;
+                return Ok(NewSession { user: claimed, token });
+            }
             // The unique index decides races between two sign-ups of one email.
             match store::insert_user(tx, &user).await {
                 Err(e) if is_unique_violation(&e) => return Err(SignUpError::EmailTaken),

@@ -125,6 +125,26 @@ pub async fn insert_user_if_absent(conn: &mut Conn<'_>, user: &UserRow) -> Query
     Ok(inserted == 1)
 }
 
+/// Gives the account with `new`'s email key, if it has no password yet, `new`'s password
+/// hash, display name and email spelling. Returns the updated account, or `None` when there
+/// is no such account or it already has a password (the condition makes races safe).
+pub async fn claim_passwordless(conn: &mut Conn<'_>, new: &UserRow) -> QueryResult<Option<UserRow>> {
+    db_run!(conn, |c| {
+        diesel::update(
+            users::table.filter(users::email_key.eq(&new.email_key)).filter(users::password_hash.is_null()),
+        )
+        .set((
+            users::password_hash.eq(&new.password_hash),
+            users::display_name.eq(&new.display_name),
+            users::email.eq(&new.email),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(c)
+        .await
+        .optional()
+    })
+}
+
 /// Sets the password of an account that has none yet (an invitee accepting), and its
 /// display name. Returns false when the account already had a password, so a token can
 /// never replace an existing password.

@@ -105,14 +105,11 @@ async fn administered_scope(
     requested: &MembershipScope,
 ) -> Result<(Scope, Authority), InvitationError> {
     let scope = scope::resolve(tx, requested).await?.ok_or(InvitationError::NotFound)?;
+    // Lock before reading the actor's authority, so a concurrent removal of the actor is
+    // either fully before (refused here) or fully after.
+    scope::lock(tx, &scope).await?;
     let authority = Authority::load(tx, Some(actor_id), &scope).await?;
     check(&authority).map_err(denied)?;
-    // Lock order: the organization, then the team (accepting a team invitation may change both).
-    if scope.is_team() {
-        let organization = Scope { organization_id: scope.organization_id.clone(), team_id: None };
-        scope::lock(tx, &organization).await?;
-    }
-    scope::lock(tx, &scope).await?;
     Ok((scope, authority))
 }
 
@@ -467,10 +464,7 @@ pub async fn accept(
                 };
                 let organization =
                     Scope { organization_id: invitation.organization_id.clone(), team_id: None };
-                scope::lock(tx, &organization).await?;
-                if scope.is_team() {
-                    scope::lock(tx, &scope).await?;
-                }
+                scope::lock(tx, &scope).await?;
                 // Membership first, then the invitation: the lock order cancel uses too.
                 if !org_store::verify_membership(tx, scope.id(), &user.id, now).await? {
                     return Err(AcceptError::Invalid);

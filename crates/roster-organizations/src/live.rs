@@ -54,8 +54,12 @@ pub struct LiveEvent {
     pub member: Option<MemberRecord>,
 }
 
+/// Consecutive events of one list, as read together. A burst is one slot in a subscriber's
+/// buffer, so only a subscriber that is really slow falls behind.
+pub type Batch = Arc<Vec<LiveEvent>>;
+
 struct Feed {
-    sender: broadcast::Sender<Arc<LiveEvent>>,
+    sender: broadcast::Sender<Batch>,
     /// The last position broadcast. The async mutex also keeps one reader per list at a time,
     /// so events go out in order.
     delivered: tokio::sync::Mutex<Option<i64>>,
@@ -86,8 +90,8 @@ impl std::fmt::Debug for LiveHub {
 
 /// What a new subscriber gets from the hub.
 pub struct Subscription {
-    /// The list's live events.
-    pub events: broadcast::Receiver<Arc<LiveEvent>>,
+    /// The list's live events, in batches of consecutive positions.
+    pub events: broadcast::Receiver<Batch>,
     /// Fires when the subscriber's memberships change anywhere.
     pub user_changed: broadcast::Receiver<()>,
     /// Fires when the subscriber's session is revoked.
@@ -132,9 +136,11 @@ impl LiveHub {
         user_id: &str,
         session_id: &str,
     ) -> Result<Subscription, DbError> {
-        let feed = {
+        // The receiver is made under the map's lock, so the feed cannot be forgotten (as
+        // unwatched) between finding it and subscribing to it.
+        let (feed, events) = {
             let mut feeds = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner());
-            feeds
+            let feed = feeds
                 .entry(scope.id().to_owned())
                 .or_insert_with(|| {
                     Arc::new(Feed {
@@ -143,9 +149,10 @@ impl LiveHub {
                         scope: scope.clone(),
                     })
                 })
-                .clone()
+                .clone();
+            let events = feed.sender.subscribe();
+            (feed, events)
         };
-        let events = feed.sender.subscribe();
         {
             // Only the first subscriber of a list reads its position; the others wait on this
             // lock without holding a connection.
@@ -171,6 +178,16 @@ impl LiveHub {
         let signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(sender) = signals.get(key) {
             let _ = sender.send(());
+        }
+    }
+
+    /// Makes every subscriber re-check its access (after wake-ups may have been missed).
+    fn fire_all_users(&self) {
+        let signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
+        for (key, sender) in signals.iter() {
+            if key.starts_with("user:") {
+                let _ = sender.send(());
+            }
         }
     }
 
@@ -203,17 +220,21 @@ impl LiveHub {
         let mut delivered = feed.delivered.lock().await;
         let Some(mut last) = *delivered else { return Ok(()) };
         if feed.sender.receiver_count() == 0 {
+            // Nobody watches: forget the position, and let the next subscriber read it afresh
+            // rather than be sent everything since.
+            *delivered = None;
             return Ok(());
         }
         let mut conn = self.inner.db.get().await?;
         loop {
-            let batch = events::after(&mut conn.conn(), feed.scope.id(), last, 500).await?;
-            let full = batch.len() == 500;
-            for (row, member) in batch {
-                last = row.position;
-                // No receiver left is not an error: the next subscriber starts from the database.
-                let _ = feed.sender.send(Arc::new(LiveEvent { row, member }));
-            }
+            let records = events::after(&mut conn.conn(), feed.scope.id(), last, 500).await?;
+            let full = records.len() == 500;
+            let Some((row, _)) = records.last() else { return Ok(()) };
+            last = row.position;
+            let batch: Vec<LiveEvent> =
+                records.into_iter().map(|(row, member)| LiveEvent { row, member }).collect();
+            // No receiver left is not an error: the next subscriber starts from the database.
+            let _ = feed.sender.send(Arc::new(batch));
             *delivered = Some(last);
             if !full {
                 return Ok(());
@@ -283,8 +304,10 @@ impl LiveHub {
                 match roster_db::notify::listen(&url, &channels).await {
                     Ok(stream) => {
                         tracing::info!("live: listening for member-list changes");
-                        // Whatever committed while we were not listening.
+                        // Whatever committed while we were not listening, and whatever access
+                        // changed: every subscriber re-checks its user's authority and session.
                         self.catch_up().await;
+                        self.fire_all_users();
                         let mut stream = std::pin::pin!(stream);
                         while let Some(notification) = stream.next().await {
                             self.on_notification(&notification);

@@ -60,27 +60,30 @@ pub async fn resolve(conn: &mut Conn<'_>, scope: &MembershipScope) -> QueryResul
     }
 }
 
-/// Takes the scope's row lock for the rest of the transaction.
+/// Takes the locks a change to the scope needs, for the rest of the transaction: the
+/// organization's row, then (for a team) the team's row. Always in that order, which keeps
+/// PostgreSQL free of deadlocks.
 ///
-/// Every membership change calls this first, so changes to one scope are serialised: two
-/// admins removing each other cannot both see "another admin remains", and two resends
-/// cannot both leave a live token. The update changes nothing; it is there for the lock
-/// (PostgreSQL locks the row; SQLite's IMMEDIATE transaction already holds the database).
+/// Every membership change calls this before it reads anything it decides on (the actor's
+/// authority included), so changes within one organization are serialised: an admin removed a
+/// moment ago cannot still invite, two admins removing each other cannot both see "another
+/// admin remains", and two resends cannot both leave a live token. The updates change nothing;
+/// they are there for the row locks (SQLite's IMMEDIATE transaction already holds the database).
 pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<()> {
-    match &scope.team_id {
-        Some(team_id) => db_run!(conn, |c| {
+    db_run!(conn, |c| {
+        diesel::update(organizations::table.find(&scope.organization_id))
+            .set(organizations::event_seq.eq(organizations::event_seq))
+            .execute(c)
+            .await
+    })?;
+    if let Some(team_id) = &scope.team_id {
+        db_run!(conn, |c| {
             diesel::update(teams::table.find(team_id))
                 .set(teams::event_seq.eq(teams::event_seq))
                 .execute(c)
                 .await
-        }),
-        None => db_run!(conn, |c| {
-            diesel::update(organizations::table.find(&scope.organization_id))
-                .set(organizations::event_seq.eq(organizations::event_seq))
-                .execute(c)
-                .await
-        }),
-    }?;
+        })?;
+    }
     Ok(())
 }
 

@@ -115,6 +115,7 @@ pub async fn create_team(
     conn.transaction(|tx| {
         Box::pin(async move {
             let scope = scope::resolve(tx, &requested).await?.ok_or(CreateTeamError::NotFound)?;
+            scope::lock(tx, &scope).await?;
             let authority = Authority::load(tx, Some(&actor_id), &scope).await?;
             check(&authority).map_err(|denied| match denied {
                 Denied::Hidden => CreateTeamError::NotFound,
@@ -210,12 +211,12 @@ async fn remove_member_tx(
     conn.transaction(|tx| {
         Box::pin(async move {
             let scope = scope::resolve(tx, &requested).await?.ok_or(RemoveMemberError::NotFound)?;
+            scope::lock(tx, &scope).await?;
             let authority = Authority::load(tx, Some(&actor_id), &scope).await?;
             check(&authority).map_err(|denied| match denied {
                 Denied::Hidden => RemoveMemberError::NotFound,
                 Denied::NotAuthorized => RemoveMemberError::NotAuthorized,
             })?;
-            scope::lock(tx, &scope).await?;
             let member =
                 store::membership(tx, scope.id(), &user_id).await?.ok_or(RemoveMemberError::NotFound)?;
             if member.status() == Status::Unverified {
@@ -233,10 +234,17 @@ async fn remove_member_tx(
             let mut changes = vec![events::append(tx, &scope, EventKind::Removed, &user_id).await?];
             if !scope.is_team() {
                 let teams = store::delete_team_memberships_in(tx, &scope.organization_id, &user_id).await?;
-                for team_id in teams {
+                for (team_id, status) in teams {
                     let team =
                         Scope { organization_id: scope.organization_id.clone(), team_id: Some(team_id) };
-                    changes.push(events::append(tx, &team, EventKind::Removed, &user_id).await?);
+                    // A pending team invitation goes with the organization: for that list it is a
+                    // cancellation (its token then finds no pending membership and stops working).
+                    let kind = if status == Status::Unverified {
+                        EventKind::InvitationCancelled
+                    } else {
+                        EventKind::Removed
+                    };
+                    changes.push(events::append(tx, &team, kind, &user_id).await?);
                 }
             }
             let entry = NewEntry {

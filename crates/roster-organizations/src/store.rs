@@ -161,23 +161,24 @@ pub async fn verify_membership(
 }
 
 /// Deletes the user's memberships in every team of an organization (when they leave it).
-/// Returns the team ids they were removed from.
+/// Returns each team id with the membership's status (pending or verified).
 pub async fn delete_team_memberships_in(
     conn: &mut Conn<'_>,
     organization_id: &str,
     user_id: &str,
-) -> QueryResult<Vec<String>> {
-    db_run!(conn, |c| {
+) -> QueryResult<Vec<(String, Status)>> {
+    let rows: Vec<(String, String)> = db_run!(conn, |c| {
         diesel::delete(
             memberships::table
                 .filter(memberships::organization_id.eq(organization_id))
                 .filter(memberships::team_id.is_not_null())
                 .filter(memberships::user_id.eq(user_id)),
         )
-        .returning(memberships::scope_id)
+        .returning((memberships::scope_id, memberships::status))
         .load(c)
         .await
-    })
+    })?;
+    Ok(rows.into_iter().map(|(scope_id, status)| (scope_id, Status::parse(&status))).collect())
 }
 
 /// How many verified admins an organization has.

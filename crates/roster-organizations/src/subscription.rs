@@ -68,7 +68,7 @@ impl OrganizationsSubscription {
         let hub = ctx.data::<LiveHub>()?.clone();
         let actor = ctx.data::<Actor>()?.clone();
         let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
-        let Actor::User { user_id, session_id } = actor else { return Err(forbidden()) };
+        let Actor::User { user_id, session_id } = actor.clone() else { return Err(forbidden()) };
         let db = hub.db().clone();
         let mut conn = db.get().await.map_err(|e| internal_error(&e))?;
         let scope = scope::resolve(&mut conn.conn(), &scope)
@@ -115,25 +115,44 @@ impl OrganizationsSubscription {
                 position
             }
         };
-        let rules =
-            ActionRules::load(&mut conn.conn(), authority, &scope).await.map_err(|e| internal_error(&e))?;
         drop(conn);
-        let state = Stream_ {
+        let mut state = Stream_ {
             db,
             scope,
             user_id,
-            rules,
+            actor,
+            rules: ActionRules { authority, verified_admins: 0 },
             next: start + 1,
             replay_until: current,
             backlog: VecDeque::new(),
             feed,
             finished: false,
         };
+        // Access is checked again now that the signals are wired: a removal or a sign-out
+        // that committed after the first check, but before the subscription existed, would
+        // otherwise go unnoticed. This also loads the rules for `availableActions`.
+        match state.recheck().await.map_err(|e| internal_error(&e))? {
+            Access::Granted => {}
+            Access::Forbidden => return Err(forbidden()),
+            Access::SignedOut => return Err(signed_out()),
+        }
         Ok(async_graphql::futures_util::stream::unfold(state, |mut state| async move {
             let item = state.step().await?;
             Some((item, state))
         }))
     }
+}
+
+fn signed_out() -> async_graphql::Error {
+    top_level_error(ErrorCode::Unauthenticated, "Your session was revoked or has expired; sign in again.")
+}
+
+/// What a re-check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Granted,
+    Forbidden,
+    SignedOut,
 }
 
 /// Reads an event cursor for `scope`: the position it stands for.
@@ -152,6 +171,8 @@ struct Stream_ {
     db: Db,
     scope: Scope,
     user_id: String,
+    /// The subscriber, with the session to re-check.
+    actor: Actor,
     rules: ActionRules,
     /// The position of the next event owed to the client.
     next: i64,
@@ -186,25 +207,28 @@ impl Stream_ {
                 biased;
                 revoked = self.feed.session_revoked.recv() => {
                     if !matches!(revoked, Err(RecvError::Closed)) {
-                        return Some(self.fail(top_level_error(ErrorCode::Unauthenticated, "Your session was revoked; sign in again.")));
+                        return Some(self.fail(signed_out()));
                     }
                 }
                 changed = self.feed.user_changed.recv() => {
-                    if !matches!(changed, Err(RecvError::Closed)) {
-                        match self.recheck().await {
-                            Ok(true) => {}
-                            Ok(false) => return Some(self.lost_access()),
-                            Err(e) => return Some(self.fail(internal_error(&e))),
-                        }
+                    if !matches!(changed, Err(RecvError::Closed)) && let Err(error) = self.ensure_access().await {
+                        return Some(Err(error));
                     }
                 }
-                event = self.feed.events.recv() => match event {
-                    Ok(event) => {
-                        let position = event.row.position;
-                        if position == self.next {
-                            self.backlog.push_back((event.row.clone(), event.member.clone()));
-                        } else if position > self.next && let Err(e) = self.fill(position).await {
-                            return Some(self.fail(internal_error(&e)));
+                batch = self.feed.events.recv() => match batch {
+                    Ok(batch) => {
+                        let (Some(first), Some(last)) = (batch.first(), batch.last()) else { continue };
+                        let (first, last) = (first.row.position, last.row.position);
+                        if first <= self.next {
+                            let owed = batch.iter().filter(|event| event.row.position >= self.next);
+                            self.backlog.extend(owed.map(|event| (event.row.clone(), event.member.clone())));
+                        } else {
+                            // Something between what we sent and this batch did not reach us:
+                            // read it from the database, up to the end of this batch.
+                            self.replay_until = self.replay_until.max(last);
+                            if let Err(e) = self.fill(last).await {
+                                return Some(self.fail(internal_error(&e)));
+                            }
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
@@ -214,7 +238,13 @@ impl Stream_ {
                             format!("This subscriber fell too far behind; subscribe again with after: \"{cursor}\"."),
                         )));
                     }
-                    Err(RecvError::Closed) => return None,
+                    Err(RecvError::Closed) => {
+                        let cursor = event_cursor(self.scope.id(), self.next - 1);
+                        return Some(self.fail(top_level_error(
+                            ErrorCode::ServiceUnavailable,
+                            format!("The server is shutting down; subscribe again with after: \"{cursor}\"."),
+                        )));
+                    }
                 },
             }
         }
@@ -240,12 +270,15 @@ impl Stream_ {
     ) -> async_graphql::Result<MemberListEvent> {
         let concerns_admins = member.as_ref().is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
             || EventKind::parse(&row.kind) == EventKind::Removed;
+        if row.position != self.next {
+            // Events are gap-free, so a hole means they were pruned while we read them.
+            return self.fail(top_level_error(
+                ErrorCode::CursorExpired,
+                "Some events are no longer kept; load the list again and subscribe from its eventCursor.",
+            ));
+        }
         if row.user_id == self.user_id || concerns_admins {
-            match self.recheck().await {
-                Ok(true) => {}
-                Ok(false) => return self.lost_access(),
-                Err(e) => return self.fail(internal_error(&e)),
-            }
+            self.ensure_access().await?;
         }
         self.next = row.position + 1;
         Ok(MemberListEvent {
@@ -257,19 +290,31 @@ impl Stream_ {
         })
     }
 
-    /// Re-reads the subscriber's authority; false when they may no longer read the list.
-    async fn recheck(&mut self) -> Result<bool, DbError> {
+    /// Re-reads the subscriber's session and authority, and refreshes the action rules.
+    async fn recheck(&mut self) -> Result<Access, DbError> {
+        if !roster_identity::service::session_is_live(&self.db, &self.actor).await? {
+            return Ok(Access::SignedOut);
+        }
         let mut conn = self.db.get().await?;
         let authority = Authority::load(&mut conn.conn(), Some(&self.user_id), &self.scope).await?;
         if !authority.reads_members() {
-            return Ok(false);
+            return Ok(Access::Forbidden);
         }
         self.rules = ActionRules::load(&mut conn.conn(), authority, &self.scope).await?;
-        Ok(true)
+        Ok(Access::Granted)
     }
 
-    fn lost_access<T>(&mut self) -> async_graphql::Result<T> {
-        self.fail(top_level_error(ErrorCode::Forbidden, "You no longer have access to this member list."))
+    /// [`Stream_::recheck`], ending the stream with the reason when access is gone.
+    async fn ensure_access(&mut self) -> async_graphql::Result<()> {
+        match self.recheck().await {
+            Ok(Access::Granted) => Ok(()),
+            Ok(Access::Forbidden) => self.fail(top_level_error(
+                ErrorCode::Forbidden,
+                "You no longer have access to this member list.",
+            )),
+            Ok(Access::SignedOut) => self.fail(signed_out()),
+            Err(e) => self.fail(internal_error(&e)),
+        }
     }
 
     fn fail<T>(&mut self, error: async_graphql::Error) -> async_graphql::Result<T> {
@@ -287,8 +332,8 @@ mod tests {
     use super::*;
     use crate::live::LiveEvent;
 
-    fn event(position: i64) -> Arc<LiveEvent> {
-        Arc::new(LiveEvent {
+    fn event(position: i64) -> crate::live::Batch {
+        Arc::new(vec![LiveEvent {
             row: EventRow {
                 scope_id: "org_1".into(),
                 position,
@@ -298,7 +343,7 @@ mod tests {
                 occurred_at: roster_db::now(),
             },
             member: None,
-        })
+        }])
     }
 
     #[tokio::test]
@@ -314,6 +359,7 @@ mod tests {
             db,
             scope: Scope { organization_id: "org_1".into(), team_id: None },
             user_id: "usr_me".into(),
+            actor: Actor::Anonymous,
             rules: ActionRules { authority: Authority::default(), verified_admins: 0 },
             next: 1,
             replay_until: 0,

@@ -65,6 +65,9 @@ pub enum ErrorInterface {
 
 /// The deepest selection a request may nest. GraphiQL's introspection query needs about 13.
 const MAX_DEPTH: usize = 24;
+/// The most fields one request may select (aliases included). Bounds what one request can make
+/// the server do, however its selections nest; GraphiQL's introspection query is well under it.
+const MAX_COMPLEXITY: usize = 1000;
 
 /// The schema without request data: add `.data(..)` and `.finish()`.
 pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
@@ -72,6 +75,7 @@ pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
         .register_output_type::<ErrorInterface>()
         .extension(crate::http::DetectRequestErrors)
         .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
 }
 
 /// The schema as SDL, as `roster print-schema` prints it and `schema.graphql` holds it.

@@ -114,11 +114,16 @@ impl SettingsArgs {
             public_url,
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
             mail_from: self.mail_from.clone(),
-            invitation_ttl: Duration::from_secs(self.invitation_ttl_hours.max(1) * 3600),
-            event_retention: Duration::from_secs(self.event_retention_hours.max(1) * 3600),
+            invitation_ttl: hours(self.invitation_ttl_hours),
+            event_retention: hours(self.event_retention_hours),
             signup_open: self.signup_open,
         })
     }
+}
+
+/// At least one hour and at most ten years, so no later date arithmetic can overflow.
+fn hours(count: u64) -> Duration {
+    Duration::from_secs(count.clamp(1, 10 * 366 * 24) * 3600)
 }
 
 impl Settings {
