@@ -13,6 +13,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+/// What each subscriber selects: the whole event, as a member list screen would.
+const EVENT_FIELDS: &str = "cursor kind userId occurredAt member { status role invitedAt joinedAt user { id email displayName } invitedBy { id } availableActions }";
+
 /// Benchmarks live member-list delivery against real roster processes.
 #[derive(Debug, Parser)]
 struct Args {
@@ -245,7 +248,7 @@ async fn subscribe(
     socket.send(Message::Text(init.to_string().into())).await?;
     let subscribe = json!({
         "type": "subscribe", "id": "1",
-        "payload": { "query": format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ occurredAt }} }}") }
+        "payload": { "query": format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ {EVENT_FIELDS} }} }}") }
     });
     let mut counted = false;
     while let Some(message) = socket.next().await {
