@@ -162,6 +162,17 @@ async fn run_matrix(app: TestApp) {
                 if result["__typename"] != want {
                     failures.push(format!("{caller:?} {action:?} in {place:?}: want {want}, got {result}"));
                 }
+                // A granted invite or resend queues an email whose token the sender installs a
+                // moment later; let it, so the next cell's snapshot is not taken mid-change.
+                match result["__typename"].as_str() {
+                    Some("InviteUserSuccess") => {
+                        app.smtp.wait_for(&email, 1).await;
+                    }
+                    Some("ResendInvitationSuccess") => {
+                        app.smtp.wait_for(&email, 2).await;
+                    }
+                    _ => {}
+                }
                 if !want.ends_with("Success") && state(&app, &world, &scope).await != before {
                     failures
                         .push(format!("{caller:?} {action:?} in {place:?}: refused, but something changed"));
