@@ -323,21 +323,7 @@ pub async fn member_record(
     scope_id: &str,
     user_id: &str,
 ) -> QueryResult<Option<MemberRecord>> {
-    db_run!(conn, |c| {
-        memberships::table
-            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
-            .left_join(inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())))
-            .filter(memberships::scope_id.eq(scope_id))
-            .filter(memberships::user_id.eq(user_id))
-            .select((
-                MembershipRow::as_select(),
-                UserRow::as_select(),
-                inviters.fields(users::all_columns).nullable(),
-            ))
-            .first(c)
-            .await
-            .optional()
-    })
+    Ok(member_records(conn, scope_id, &[user_id.to_owned()]).await?.into_iter().next())
 }
 
 /// The members with these user ids in one scope, with users and inviters, in one query.
