@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use roster_db::notify::Notification;
-use roster_db::{Backend, DatabaseUrl, Db, DbError};
+use roster_db::{DatabaseUrl, Db, DbError};
 use tokio::sync::{broadcast, watch};
 
 use crate::events::{self, CHANNEL, Change, EventRow};
@@ -115,11 +115,6 @@ impl LiveHub {
     /// The `application_name` of the PostgreSQL connection this hub listens on.
     pub fn listener_name(&self) -> &str {
         &self.inner.listener_name
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &LiveSettings {
-        &self.inner.settings
     }
 
     /// The database.
@@ -335,10 +330,5 @@ impl LiveHub {
             Ok(count) => tracing::info!(count, "live: pruned old member-list events"),
             Err(e) => tracing::warn!(error = %e, "live: pruning old events failed"),
         }
-    }
-
-    /// Whether the backend needs the hub's own listener connection.
-    pub fn uses_listen(&self) -> bool {
-        self.inner.db.backend() == Backend::Postgres
     }
 }
