@@ -35,6 +35,9 @@ backend_tests! {
         assert_eq!(invited["member"]["status"], "UNVERIFIED");
         assert_eq!(invited["member"]["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
 
+        // The first email must be out before the resend: a resend retires the invitation, and
+        // an email not yet sent for a retired invitation is (rightly) dropped.
+        app.smtp.wait_for("bob@example.com", 1).await;
         app.resend(Some(&admin), org(&acme), &bob).await;
         expect_event(&mut ws, "INVITATION_RESENT", &bob).await;
         app.smtp.wait_for("bob@example.com", 2).await;
