@@ -138,31 +138,21 @@ backend_tests! {
         assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
     }
 
-    async fn signing_out_ends_the_subscription(app) {
+    async fn signing_out_ends_the_subscription_and_closes_the_socket(app) {
         let admin = app.sign_up("admin").await;
         let acme = app.create_org(&admin, "Acme").await;
         let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
         app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
-        let ended = ws.event(SECOND).await.expect_err("the stream ends");
-        assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
-    }
-
-    async fn a_signed_out_connection_cannot_open_new_subscriptions(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
-        app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
-        let ended = ws.event(SECOND).await.expect_err("the first stream ends");
-        assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
-        // The connection was authenticated at init, but new subscriptions check the session.
-        ws.send(json!({ "type": "subscribe", "id": "2", "payload": { "query": roster_tests::ws::MEMBER_EVENTS, "variables": { "scope": org(&acme) } } })).await;
-        let refused = loop {
-            let message = ws.next(SECOND).await.expect("a message");
-            if message["id"] == "2" {
-                break message;
+        // The stream may say UNAUTHENTICATED before the socket closes with 4403: both race
+        // to report the same revocation. No event comes either way.
+        let closed = loop {
+            match ws.next(SECOND).await {
+                Ok(message) if message["type"] == "complete" => {}
+                Ok(message) => assert_eq!(error_code(&message), "UNAUTHENTICATED", "{message}"),
+                Err(code) => break code,
             }
         };
-        assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+        assert_eq!(closed, Some(4403));
     }
 
     async fn the_legacy_graphql_ws_protocol_delivers_events_too(app) {

@@ -193,18 +193,42 @@ impl Drop for TestApp {
     }
 }
 
+/// How many rows `table` holds in the app's database: for asserting that a refused request
+/// changed nothing.
+pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
+    use roster_db::diesel::QueryableByName;
+    use roster_db::diesel::sql_types::BigInt;
+    use roster_db::diesel_async::RunQueryDsl as _;
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let query = roster_db::diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"));
+    let mut conn = app.db.get().await.expect("a connection");
+    let rows: Vec<Count> = match conn.conn() {
+        roster_db::Conn::Sqlite(c, _) => query.load(c).await,
+        roster_db::Conn::Postgres(c, _) => query.load(c).await,
+    }
+    .expect("the count");
+    <[Count]>::first(&rows).map_or(0, |row| row.n)
+}
+
 /// Expands each test body into one test per backend:
 ///
 /// ```ignore
 /// backend_tests! {
 ///     async fn viewer_is_null_when_anonymous(app) { … }
+///     async fn with_a_small_limit(app) settings |s| { s.ws.max_subscriptions = 2; } { … }
 /// }
 /// ```
 /// gives `viewer_is_null_when_anonymous::sqlite` and `viewer_is_null_when_anonymous::postgres`,
-/// each with `app: TestApp` on its own fresh database.
+/// each with `app: TestApp` on its own fresh database; `settings |s| { … }` adjusts the
+/// server's settings first.
 #[macro_export]
 macro_rules! backend_tests {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    ($(async fn $name:ident($app:ident) $(settings |$s:ident| $configure:block)? $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -212,14 +236,19 @@ macro_rules! backend_tests {
 
                 async fn body($app: $crate::TestApp) $body
 
+                #[allow(unused_variables)]
+                fn configure(settings: &mut roster_server::Settings) {
+                    $( let $s = settings; $configure )?
+                }
+
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    body($crate::TestApp::spawn($crate::Backend::Sqlite).await).await;
+                    body($crate::TestApp::spawn_with($crate::Backend::Sqlite, configure).await).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    body($crate::TestApp::spawn($crate::Backend::Postgres).await).await;
+                    body($crate::TestApp::spawn_with($crate::Backend::Postgres, configure).await).await;
                 }
             }
         )*

@@ -29,7 +29,57 @@ impl WsClient {
 
     /// Sends a JSON message.
     pub async fn send(&mut self, message: Value) {
-        self.socket.send(Message::Text(message.to_string().into())).await.expect("the message is sent");
+        self.send_text(&message.to_string()).await;
+    }
+
+    /// Sends any text, well-formed or not. A failure is ignored: the server may have closed
+    /// the socket already, which the next read reports.
+    pub async fn send_text(&mut self, text: &str) {
+        let _ = self.socket.send(Message::Text(text.to_owned().into())).await;
+    }
+
+    /// Sends `connection_init` (with a bearer token when given) and waits for the
+    /// acknowledgement; panics without one.
+    pub async fn init(&mut self, token: Option<&str>) {
+        let payload = match token {
+            Some(token) => serde_json::json!({ "authorization": format!("Bearer {token}") }),
+            None => serde_json::json!({}),
+        };
+        self.send(serde_json::json!({ "type": "connection_init", "payload": payload })).await;
+        let ack = self.next(std::time::Duration::from_secs(5)).await;
+        assert_eq!(ack.ok().map(|m| m["type"].clone()), Some(serde_json::json!("connection_ack")));
+    }
+
+    /// The close code the server ends with, skipping any messages before it. `None` when the
+    /// connection ended without a close frame; panics when it is still open after `timeout`.
+    pub async fn closed_with(&mut self, timeout: std::time::Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Err(_) => panic!("the socket is still open after {timeout:?}"),
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return None,
+            }
+        }
+    }
+
+    /// Whether the socket is still open after `wait`, reading (and so answering pings) all
+    /// the while.
+    pub async fn stays_open(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Err(_) => return true,
+                Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => return false,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Waits without reading: the client neither answers pings nor notices a close.
+    pub async fn ignore_for(&mut self, wait: std::time::Duration) {
+        tokio::time::sleep(wait).await;
     }
 
     /// The next message: JSON text, or `Err(close code)` when the server closed. Panics after

@@ -25,4 +25,12 @@ impl Actor {
             Actor::User { user_id, .. } => Some(user_id),
         }
     }
+
+    /// The signed-in user's session id, if any.
+    pub fn session_id(&self) -> Option<&str> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::User { session_id, .. } => Some(session_id),
+        }
+    }
 }

@@ -21,6 +21,23 @@ pub enum ErrorCode {
     SubscriberTooSlow,
     /// The database did not answer in time.
     ServiceUnavailable,
+    /// The document does not parse.
+    GraphqlParseFailed,
+    /// The document does not validate against the schema.
+    GraphqlValidationFailed,
+    /// The document nests selections deeper than `ROSTER_MAX_DEPTH` (or than the parser's
+    /// recursion limit).
+    QueryTooDeep,
+    /// The document costs more than `ROSTER_MAX_COMPLEXITY`.
+    QueryTooComplex,
+    /// The document uses more aliases than `ROSTER_MAX_ALIASES`.
+    TooManyAliases,
+    /// Introspection is turned off (`ROSTER_INTROSPECTION=false`).
+    IntrospectionDisabled,
+    /// The request body is larger than `ROSTER_MAX_BODY_BYTES`.
+    PayloadTooLarge,
+    /// The request took longer than `ROSTER_REQUEST_TIMEOUT_SECS`.
+    RequestTimeout,
     /// Anything unexpected. The cause is logged, never sent.
     InternalServerError,
 }
@@ -35,6 +52,14 @@ impl ErrorCode {
             ErrorCode::CursorExpired => "CURSOR_EXPIRED",
             ErrorCode::SubscriberTooSlow => "SUBSCRIBER_TOO_SLOW",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::TooManyAliases => "TOO_MANY_ALIASES",
+            ErrorCode::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }

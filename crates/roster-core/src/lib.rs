@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod actor;
+pub mod client;
 pub mod error;
 pub mod id;
 pub mod page;
@@ -8,4 +9,5 @@ pub mod rate;
 pub mod token;
 
 pub use actor::Actor;
+pub use client::ClientAddr;
 pub use error::{ErrorCode, internal_error, top_level_error};

@@ -46,6 +46,16 @@ pub fn page_size(first: Option<i32>) -> async_graphql::Result<usize> {
     }
 }
 
+/// What a list field costs in the complexity count: its query, plus its selection once per
+/// item of the page it asks for. So `ROSTER_MAX_COMPLEXITY` bounds rows read, not fields.
+pub fn list_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE));
+    LIST_QUERY_COST.saturating_add(items.saturating_mul(child_complexity))
+}
+
+/// The complexity of reading one list, before counting its items.
+pub const LIST_QUERY_COST: usize = 50;
+
 /// Wraps a sort key in an opaque cursor. `kind` keeps cursors of one list from being
 /// accepted by another.
 pub fn encode_cursor(kind: &str, key: &str) -> String {

@@ -1,5 +1,7 @@
 //! Connections to either backend, and write transactions.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
@@ -9,33 +11,83 @@ use futures_util::future::BoxFuture;
 /// SQLite behind diesel-async: the synchronous driver on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
-/// A connection checked out of the pool. Dropping it returns it.
 #[expect(
     clippy::large_enum_variant,
     reason = "a connection lives for one request; boxing it would only add an allocation"
 )]
-pub enum DbConn {
-    /// A pooled SQLite connection.
+enum Pooled {
     Sqlite(Object<SqliteConn>),
-    /// A pooled PostgreSQL connection.
     Postgres(Object<AsyncPgConnection>),
+}
+
+/// A connection checked out of the pool. Dropping it returns it, unless an operation on it
+/// was abandoned half-way (see [`InFlight`]).
+pub struct DbConn {
+    pooled: Option<Pooled>,
+    in_flight: InFlight,
+}
+
+/// Counts the operations running on a connection.
+///
+/// A future that is dropped mid-query (a request timed out, a client went away) leaves the
+/// connection in an unknown state: on SQLite the abandoned query still runs on a blocking
+/// thread and holds the connection's lock, and the next user would block an async worker
+/// waiting for it (or panic in diesel-async's transaction check); on PostgreSQL a
+/// transaction may still be open. Every operation enters before and leaves after its
+/// awaits, so a count above zero at drop means one was abandoned, and the connection is
+/// detached from the pool instead of going back.
+#[derive(Debug, Default)]
+pub struct InFlight(AtomicUsize);
+
+/// An operation under way; [`Entered::leave`] when it finished. Dropping it without
+/// leaving is how an abandoned operation is recorded.
+#[must_use]
+pub struct Entered<'a>(&'a InFlight);
+
+impl InFlight {
+    /// Records the start of an operation.
+    pub fn enter(&self) -> Entered<'_> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Entered(self)
+    }
+}
+
+impl Entered<'_> {
+    /// Records that the operation finished, whatever its outcome.
+    pub fn leave(self) {
+        self.0.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A borrowed connection to either backend: what query helpers take, inside a transaction or
 /// not. Use it through [`db_run!`](crate::db_run).
 pub enum Conn<'a> {
     /// SQLite.
-    Sqlite(&'a mut SqliteConn),
+    Sqlite(&'a mut SqliteConn, &'a InFlight),
     /// PostgreSQL.
-    Postgres(&'a mut AsyncPgConnection),
+    Postgres(&'a mut AsyncPgConnection, &'a InFlight),
 }
 
 impl DbConn {
+    pub(crate) fn sqlite(object: Object<SqliteConn>) -> DbConn {
+        DbConn { pooled: Some(Pooled::Sqlite(object)), in_flight: InFlight::default() }
+    }
+
+    pub(crate) fn postgres(object: Object<AsyncPgConnection>) -> DbConn {
+        DbConn { pooled: Some(Pooled::Postgres(object)), in_flight: InFlight::default() }
+    }
+
+    fn parts(&mut self) -> (&mut Pooled, &InFlight) {
+        // `pooled` is only ever taken in `drop`.
+        let pooled = self.pooled.as_mut().unwrap_or_else(|| unreachable!("a dropped connection"));
+        (pooled, &self.in_flight)
+    }
+
     /// This connection, borrowed for queries outside a transaction (reads, mostly).
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            DbConn::Sqlite(c) => Conn::Sqlite(c),
-            DbConn::Postgres(c) => Conn::Postgres(c),
+        match self.parts() {
+            (Pooled::Sqlite(c), flight) => Conn::Sqlite(c, flight),
+            (Pooled::Postgres(c), flight) => Conn::Postgres(c, flight),
         }
     }
 
@@ -55,16 +107,20 @@ impl DbConn {
         E: From<diesel::result::Error> + Send,
         R: Send,
     {
-        match self {
-            DbConn::Sqlite(c) => {
+        let (pooled, flight) = self.parts();
+        let entered = flight.enter();
+        let result = match pooled {
+            Pooled::Sqlite(c) => {
                 let c: &mut SqliteConn = c;
-                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c)).await).await
+                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c, flight)).await).await
             }
-            DbConn::Postgres(c) => {
+            Pooled::Postgres(c) => {
                 let c: &mut AsyncPgConnection = c;
-                c.transaction(async move |c| f(&mut Conn::Postgres(c)).await).await
+                c.transaction(async move |c| f(&mut Conn::Postgres(c, flight)).await).await
             }
-        }
+        };
+        entered.leave();
+        result
     }
 
     /// Runs `f` in a read-only transaction that sees one consistent snapshot, so that several
@@ -77,19 +133,39 @@ impl DbConn {
         E: From<diesel::result::Error> + Send,
         R: Send,
     {
-        match self {
-            DbConn::Sqlite(c) => {
+        let (pooled, flight) = self.parts();
+        let entered = flight.enter();
+        let result = match pooled {
+            Pooled::Sqlite(c) => {
                 let c: &mut SqliteConn = c;
-                c.transaction(async move |c| f(&mut Conn::Sqlite(c)).await).await
+                c.transaction(async move |c| f(&mut Conn::Sqlite(c, flight)).await).await
             }
-            DbConn::Postgres(c) => {
+            Pooled::Postgres(c) => {
                 let c: &mut AsyncPgConnection = c;
                 c.build_transaction()
                     .repeatable_read()
                     .read_only()
-                    .run(async move |c| f(&mut Conn::Postgres(c)).await)
+                    .run(async move |c| f(&mut Conn::Postgres(c, flight)).await)
                     .await
             }
+        };
+        entered.leave();
+        result
+    }
+}
+
+impl Drop for DbConn {
+    fn drop(&mut self) {
+        if self.in_flight.0.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        // Detached, the connection is dropped instead of pooled; an abandoned SQLite query
+        // keeps its own handle and closes it when it ends. The pool opens a fresh one.
+        tracing::debug!("database: an operation was abandoned; the connection is not reused");
+        match self.pooled.take() {
+            Some(Pooled::Sqlite(object)) => drop(Object::take(object)),
+            Some(Pooled::Postgres(object)) => drop(Object::take(object)),
+            None => {}
         }
     }
 }

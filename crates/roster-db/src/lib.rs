@@ -7,7 +7,7 @@ mod pool;
 pub mod schema;
 mod url;
 
-pub use conn::{Conn, DbConn, SqliteConn};
+pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};
 pub use pool::{Db, DbError, PoolOptions};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
@@ -24,7 +24,8 @@ pub fn now() -> chrono::NaiveDateTime {
 /// Runs one diesel-async body against whichever backend `conn` (a `&mut Conn<'_>`) holds.
 ///
 /// The body is compiled once per backend, so it must type-check against both; that is the
-/// point. Inside it, `$c` is a `&mut` concrete connection.
+/// point. Inside it, `$c` is a `&mut` concrete connection. The body runs as its own async
+/// block, marked in flight on the connection while it runs (see `InFlight`).
 ///
 /// ```ignore
 /// db_run!(conn, |c| users::table.find(id).first::<User>(c).await.optional())
@@ -33,13 +34,19 @@ pub fn now() -> chrono::NaiveDateTime {
 macro_rules! db_run {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
-            $crate::Conn::Sqlite(inner) => {
+            $crate::Conn::Sqlite(inner, flight) => {
+                let entered = flight.enter();
                 let $c: &mut $crate::SqliteConn = &mut **inner;
-                $body
+                let result = async { $body }.await;
+                entered.leave();
+                result
             }
-            $crate::Conn::Postgres(inner) => {
+            $crate::Conn::Postgres(inner, flight) => {
+                let entered = flight.enter();
                 let $c: &mut $crate::diesel_async::AsyncPgConnection = &mut **inner;
-                $body
+                let result = async { $body }.await;
+                entered.leave();
+                result
             }
         }
     };

@@ -13,12 +13,15 @@ use crate::conn::Conn;
 
 /// Sends `payload` on `channel` when the surrounding transaction commits (PostgreSQL only).
 pub async fn notify(conn: &mut Conn<'_>, channel: &str, payload: &str) -> diesel::QueryResult<()> {
-    if let Conn::Postgres(c) = conn {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
+    if let Conn::Postgres(c, flight) = conn {
+        let entered = flight.enter();
+        let result = diesel::sql_query("SELECT pg_notify($1, $2)")
             .bind::<Text, _>(channel)
             .bind::<Text, _>(payload)
             .execute(&mut **c)
-            .await?;
+            .await;
+        entered.leave();
+        result?;
     }
     Ok(())
 }

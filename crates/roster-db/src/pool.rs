@@ -138,8 +138,8 @@ impl Db {
     /// Checks a connection out of the pool, waiting at most the configured timeout.
     pub async fn get(&self) -> Result<DbConn, DbError> {
         match &*self.pools {
-            Pools::Sqlite(pool) => pool.get().await.map(DbConn::Sqlite),
-            Pools::Postgres(pool) => pool.get().await.map(DbConn::Postgres),
+            Pools::Sqlite(pool) => pool.get().await.map(DbConn::sqlite),
+            Pools::Postgres(pool) => pool.get().await.map(DbConn::postgres),
         }
         .map_err(DbError::Unavailable)
     }
@@ -151,6 +151,29 @@ impl Db {
         crate::db_run!(&mut conn, |c| {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).execute(c).await
         })?;
+        Ok(())
+    }
+
+    /// Whether the database answers a trivial query on a connection of its own, opened for
+    /// this check and closed after it: what readiness probes ask, so that a pool saturated by
+    /// requests does not make a healthy database look down.
+    pub async fn ping_directly(&self) -> Result<(), DbError> {
+        let setup = |e: diesel::ConnectionError| DbError::Setup(e.to_string());
+        let one = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"));
+        match &*self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn =
+                    SyncConnectionWrapper::<SqliteConnection>::establish(&path).await.map_err(setup)?;
+                // A writer may hold the lock for a moment; wait for it as pooled connections do.
+                conn.batch_execute("PRAGMA busy_timeout = 5000;").await?;
+                one.execute(&mut conn).await?;
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = AsyncPgConnection::establish(url).await.map_err(setup)?;
+                one.execute(&mut conn).await?;
+            }
+        }
         Ok(())
     }
 

@@ -220,16 +220,38 @@ pub async fn create_session(
     Ok(token.secret)
 }
 
+/// A live session: who it acts for and until when.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    /// The signed-in actor.
+    pub actor: Actor,
+    /// When the session expires (UTC).
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+impl LiveSession {
+    /// How long the session stays valid from now (zero when it already expired).
+    pub fn valid_for(&self) -> Duration {
+        (self.expires_at - roster_db::now()).to_std().unwrap_or(Duration::ZERO)
+    }
+}
+
 /// Resolves a bearer token. Unknown, revoked and expired tokens all give
 /// [`Actor::Anonymous`]; only a storage failure is an error.
 pub async fn authenticate(db: &Db, token: &str) -> Result<Actor, DbError> {
+    Ok(authenticate_session(db, token).await?.map_or(Actor::Anonymous, |s| s.actor))
+}
+
+/// Resolves a bearer token into its live session; `None` for unknown, revoked and expired
+/// tokens. Long-lived connections use the expiry to end on time.
+pub async fn authenticate_session(db: &Db, token: &str) -> Result<Option<LiveSession>, DbError> {
     let digest = roster_core::token::digest(token.trim());
     let mut conn = db.get().await?;
     let session = store::live_session(&mut conn.conn(), &digest, roster_db::now()).await?;
-    Ok(match session {
-        Some(s) => Actor::User { user_id: s.user_id, session_id: s.id },
-        None => Actor::Anonymous,
-    })
+    Ok(session.map(|s| LiveSession {
+        actor: Actor::User { user_id: s.user_id, session_id: s.id },
+        expires_at: s.expires_at,
+    }))
 }
 
 /// Whether the actor's session is still live (not signed out, not expired).

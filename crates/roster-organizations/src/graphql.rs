@@ -42,6 +42,7 @@ impl Organization {
 
     /// The organization's member list, in the order members were added. Readable by its
     /// verified members; FORBIDDEN otherwise.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -80,6 +81,7 @@ impl Team {
 
     /// The team's member list, in the order members were added. Readable by the team's
     /// verified members and by its organization's admins; FORBIDDEN otherwise.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -185,6 +187,7 @@ impl OrganizationsQuery {
 
     /// A scope's member list, in the order members were added (oldest first). Pages hold at
     /// most 100 members. FORBIDDEN unless the viewer may read the list.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -221,6 +224,7 @@ impl OrganizationsQuery {
 
     /// The organization's audit log, its teams' entries included, newest first. For the
     /// organization's admins only; FORBIDDEN otherwise.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -74,6 +74,8 @@ struct Inner {
     settings: LiveSettings,
     feeds: Mutex<HashMap<String, Arc<Feed>>>,
     signals: Mutex<HashMap<String, broadcast::Sender<()>>>,
+    /// Fired when the listener (re)connects: revocations may have been missed meanwhile.
+    rechecks: broadcast::Sender<()>,
 }
 
 /// The hub. Cheap to clone.
@@ -108,6 +110,7 @@ impl LiveHub {
                 settings,
                 feeds: Mutex::default(),
                 signals: Mutex::default(),
+                rechecks: broadcast::channel(1).0,
             }),
         }
     }
@@ -160,8 +163,19 @@ impl LiveHub {
         Ok(Subscription {
             events,
             user_changed: self.signal(&format!("user:{user_id}")),
-            session_revoked: self.signal(&format!("session:{session_id}")),
+            session_revoked: self.session_revoked(session_id),
         })
+    }
+
+    /// Fires when `session_id` is revoked, on any replica.
+    pub fn session_revoked(&self, session_id: &str) -> broadcast::Receiver<()> {
+        self.signal(&format!("session:{session_id}"))
+    }
+
+    /// Fires when signals may have been missed (the listening connection was lost and is
+    /// back), so long-lived connections re-check their sessions in the database.
+    pub fn rechecks(&self) -> broadcast::Receiver<()> {
+        self.inner.rechecks.subscribe()
     }
 
     fn signal(&self, key: &str) -> broadcast::Receiver<()> {
@@ -303,6 +317,7 @@ impl LiveHub {
                         // changed: every subscriber re-checks its user's authority and session.
                         self.catch_up().await;
                         self.fire_all_users();
+                        let _ = self.inner.rechecks.send(());
                         let mut stream = std::pin::pin!(stream);
                         while let Some(notification) = stream.next().await {
                             self.on_notification(&notification);

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,9 +18,10 @@ use roster_invitations::{InvitationSettings, Mailer};
 use roster_organizations::live::{LiveHub, LiveSettings};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::schema::{RosterSchema, schema};
-use crate::settings::Settings;
+use crate::settings::{HttpSettings, Settings, WsSettings};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -35,6 +36,10 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// One clone per open websocket, so shutdown can wait for them to close.
     pub open_sockets: Arc<()>,
+    /// HTTP limits, the client-address rule among them.
+    pub http: Arc<HttpSettings>,
+    /// Websocket limits.
+    pub ws: Arc<WsSettings>,
 }
 
 /// Why the application could not start.
@@ -87,8 +92,12 @@ impl Application {
                 ..LiveSettings::default()
             },
         );
-        let schema =
-            schema().data(db.clone()).data(identity).data(invitations.clone()).data(hub.clone()).finish();
+        let schema = schema(&settings.schema)
+            .data(db.clone())
+            .data(identity)
+            .data(invitations.clone())
+            .data(hub.clone())
+            .finish();
 
         let listener =
             bind(settings.listen).map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
@@ -103,7 +112,15 @@ impl Application {
             wake,
             shutdown.clone(),
         ));
-        let state = AppState { schema, db, hub, shutdown, open_sockets: Arc::new(()) };
+        let state = AppState {
+            schema,
+            db,
+            hub,
+            shutdown,
+            open_sockets: Arc::new(()),
+            http: Arc::new(settings.http),
+            ws: Arc::new(settings.ws),
+        };
         Ok(Application { listener, router: router(state.clone()), state, shutdown_tx })
     }
 
@@ -139,7 +156,7 @@ impl Application {
         let graceful = async move {
             let _ = watcher.wait_for(|stopping| *stopping).await;
         };
-        axum::serve(listener, router).with_graceful_shutdown(graceful).await?;
+        crate::serve::serve(listener, router, state.http.header_timeout, graceful).await;
         // Upgraded websocket connections are not tracked by axum; give them a moment to
         // send their close frames.
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -184,13 +201,59 @@ pub async fn shutdown_signal() {
 }
 
 fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(graphiql))
+    let http = state.http.clone();
+    let mut router = Router::new();
+    if http.graphiql {
+        router = router.route("/", get(graphiql));
+    }
+    let mut router = router
         .route("/graphql", get(crate::http::get).post(crate::http::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .layer(middleware::from_fn(log_request))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(http.request_timeout, time_limit))
+        .layer(DefaultBodyLimit::max(http.max_body_bytes));
+    if !http.cors_origins.is_empty() {
+        // Bearer tokens travel in a header, never in cookies, so credentials stay off and a
+        // page on an allowed origin can send no more than its own users' tokens.
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(http.cors_origins.iter().cloned()))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router.layer(middleware::from_fn(log_request)).with_state(state)
+}
+
+/// Answers a request that takes longer than `limit` with 408 and a GraphQL-shaped error, so
+/// clients read it like any other refusal.
+///
+/// The handler runs as a task of its own, aborted on timeout, so the answer goes out on
+/// time: a SQLite query cannot be interrupted, and dropping its future waits for it to end
+/// (diesel-async's choice, which keeps the connection consistent). Aborting rolls back a
+/// transaction the handler had open.
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    let mut handler = tokio::spawn(next.run(request));
+    match tokio::time::timeout(limit, &mut handler).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "request handler panicked");
+            crate::http::refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                roster_core::ErrorCode::InternalServerError,
+                "Internal server error.",
+            )
+        }
+        Err(_) => {
+            handler.abort();
+            crate::http::refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                roster_core::ErrorCode::RequestTimeout,
+                "The request took too long and was stopped.",
+            )
+        }
+    }
 }
 
 async fn graphiql() -> Html<String> {
@@ -208,9 +271,11 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 only while the database answers.
+/// 200 only while the database answers. The check opens a connection of its own: a pool
+/// that is busy serving requests says nothing about the database's health, and a replica
+/// with a saturated pool must not be taken out of rotation for it.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match tokio::time::timeout(Duration::from_secs(5), state.db.ping()).await {
+    match tokio::time::timeout(Duration::from_secs(5), state.db.ping_directly()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready: database check failed");
@@ -245,7 +310,7 @@ pub async fn actor_from_authorization(db: &Db, value: Option<&str>) -> Result<Ac
 }
 
 /// The token in a `Bearer <token>` credential; the scheme is case-insensitive.
-fn bearer_token(value: &str) -> Option<&str> {
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

@@ -13,6 +13,7 @@
 //! - a mutation sent with GET gets 405.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -22,9 +23,11 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts as _, Query, Request, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequestParts as _, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use roster_core::{ClientAddr, ErrorCode};
 use serde_json::{Value, json};
 
 use crate::app::{AppState, actor_from_authorization, authorization};
@@ -74,7 +77,11 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
 
 /// A JSON answer with the right content type.
 fn answer(media: Media, status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    bytes_answer(media, status, body.to_string().into_bytes())
+}
+
+fn bytes_answer(media: Media, status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
     response
 }
@@ -92,14 +99,38 @@ fn not_acceptable() -> Response {
     )
 }
 
+/// An answer for a request refused before GraphQL saw it, with a code for programs:
+/// `{"errors":[{"message":…,"extensions":{"code":…}}]}` as `application/json`.
+pub fn refusal(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    answer(Media::Json, status, &body)
+}
+
 /// `POST /graphql`.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
     if let Err(message) = check_content_type(&headers) {
         return request_error(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, message);
     }
+    let body = match body {
+        Ok(body) => body,
+        // The limit holds for chunked bodies too: reading stops at the limit.
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let message = format!("The request body is larger than {} bytes.", state.http.max_body_bytes);
+            return refusal(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, &message);
+        }
+        Err(_) => {
+            return request_error(media, StatusCode::BAD_REQUEST, "The request body could not be read.");
+        }
+    };
+    let client = ClientAddr(state.http.trusted_proxies.client_address(peer.ip(), &headers));
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return request_error(media, StatusCode::BAD_REQUEST, "The request body is not valid JSON.");
     };
@@ -107,16 +138,21 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         return request_error(media, StatusCode::BAD_REQUEST, "The request body must be a JSON object.");
     };
     match GraphqlParams::from_json(params) {
-        Ok(params) => execute(&state, &headers, media, params, false).await,
+        Ok(params) => execute(&state, &headers, client, media, params, false).await,
         Err(message) => request_error(media, StatusCode::BAD_REQUEST, &message),
     }
 }
 
 /// `GET /graphql`: a websocket upgrade for subscriptions, or a query in the URL.
-pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let (mut parts, _) = request.into_parts();
+    let client = ClientAddr(state.http.trusted_proxies.client_address(peer.ip(), &parts.headers));
     if parts.headers.get(header::UPGRADE).is_some() {
-        return crate::ws::upgrade(state, parts).await;
+        return crate::ws::upgrade(state, parts, client).await;
     }
     let Some(media) = negotiate(&parts.headers) else {
         return not_acceptable();
@@ -128,7 +164,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         }
     };
     match GraphqlParams::from_query_string(params) {
-        Ok(params) => execute(&state, &parts.headers, media, params, true).await,
+        Ok(params) => execute(&state, &parts.headers, client, media, params, true).await,
         Err(message) => request_error(media, StatusCode::BAD_REQUEST, &message),
     }
 }
@@ -225,6 +261,7 @@ impl GraphqlParams {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    client: ClientAddr,
     media: Media,
     params: GraphqlParams,
     is_get: bool,
@@ -246,20 +283,36 @@ async fn execute(
     let mut request = async_graphql::Request::new(params.query)
         .variables(params.variables)
         .data(actor)
+        .data(client)
         .data(failed_early.clone());
     request.operation_name = params.operation_name;
     request.extensions = async_graphql::Extensions(params.extensions);
     let response = state.schema.execute(request).await;
 
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     let early = failed_early.0.load(Ordering::Relaxed);
-    if early && let Value::Object(map) = &mut body {
+    // Serialised straight from the response, so fields keep the order of the selection, as
+    // the GraphQL specification asks (a `serde_json::Value` on the way would sort them).
+    let body = if early {
         // The request never executed, so there is no `data` entry at all.
-        map.remove("data");
-    }
+        serde_json::to_vec(&ErrorsOnly { errors: &response.errors })
+    } else {
+        serde_json::to_vec(&response)
+    };
     let status =
         if early && media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    answer(media, status, &body)
+    match body {
+        Ok(body) => bytes_answer(media, status, body),
+        Err(e) => {
+            let error = roster_core::internal_error(&e).into_server_error(Default::default());
+            answer(media, StatusCode::INTERNAL_SERVER_ERROR, &json!({ "errors": [error] }))
+        }
+    }
+}
+
+/// An answer without `data`, for requests that never executed.
+#[derive(serde::Serialize)]
+struct ErrorsOnly<'a> {
+    errors: &'a [ServerError],
 }
 
 /// Set when the document failed to parse or validate (including variable coercion), so the

@@ -2,9 +2,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod client;
 pub mod demo;
+mod guard;
 mod http;
 pub mod schema;
+mod serve;
 pub mod settings;
 mod telemetry;
 mod ws;

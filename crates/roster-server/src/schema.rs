@@ -63,22 +63,30 @@ pub enum ErrorInterface {
     LastAdminError(LastAdminError),
 }
 
-/// The deepest selection a request may nest. GraphiQL's introspection query needs about 13.
-const MAX_DEPTH: usize = 24;
-/// The most fields one request may select (aliases included). Bounds what one request can make
-/// the server do, however its selections nest; GraphiQL's introspection query is well under it.
-const MAX_COMPLEXITY: usize = 1000;
+pub use crate::guard::SchemaLimits;
 
-/// The schema without request data: add `.data(..)` and `.finish()`.
-pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+/// Most directives one field may carry: far more than any real query uses, and it bounds the
+/// work of documents made of nothing but directives.
+const MAX_DIRECTIVES: usize = 50;
+
+/// The schema without request data: add `.data(..)` and `.finish()`. `limits` says what a
+/// document may ask for; [`SchemaLimits::default`] is what `print-schema` and the tests use.
+pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .register_output_type::<ErrorInterface>()
         .extension(crate::http::DetectRequestErrors)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .extension(crate::guard::DocumentGuard(*limits))
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(MAX_DIRECTIVES);
+    if !limits.introspection {
+        // Suggestions ("Did you mean …?") would give the schema away field by field.
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder
 }
 
 /// The schema as SDL, as `roster print-schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    schema().finish().sdl()
+    schema(&SchemaLimits::default()).finish().sdl()
 }

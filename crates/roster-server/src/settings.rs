@@ -1,10 +1,17 @@
 //! Settings: defaults, then the environment, then flags (clap resolves the last two).
+//!
+//! Every limit Roster enforces is here, as a flag and an environment variable, and in the
+//! README's settings table. The defaults fit every query in the README, the demo and
+//! GraphiQL's introspection.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use roster_db::{DatabaseUrl, PoolOptions};
+
+use crate::client::TrustedProxies;
+use crate::schema::SchemaLimits;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,7 +29,9 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8000", global = true)]
     pub listen: SocketAddr,
 
-    /// The database: sqlite://PATH (the folder is created if missing) or postgres://USER:PASSWORD@HOST:PORT/DB.
+    /// The database: sqlite://PATH (the folder is created if missing) or
+    /// postgres://USER:PASSWORD@HOST:PORT/DB, where `sslmode` (disable, prefer, require,
+    /// verify-ca, verify-full; default prefer) and `sslrootcert=PATH` work as in libpq.
     #[arg(long, env = "DATABASE_URL", default_value = DatabaseUrl::DEFAULT, global = true, hide_env_values = true)]
     pub database_url: String,
 
@@ -62,6 +71,91 @@ pub struct SettingsArgs {
     /// Log line format (the filter comes from RUST_LOG, default "info").
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    // --- HTTP ---
+    /// Largest request body accepted, in bytes; a larger one gets 413 (also when sent chunked).
+    #[arg(long, env = "ROSTER_MAX_BODY_BYTES", default_value_t = 262_144, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Browser origins allowed to call the API from another origin (CORS), comma-separated,
+    /// such as https://app.example.com. Unset: no CORS headers at all.
+    #[arg(long, env = "ROSTER_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Seconds a connection may take to send a complete request head (also between requests
+    /// on a kept-alive connection) before it is closed.
+    #[arg(long, env = "ROSTER_HEADER_TIMEOUT_SECS", default_value_t = 10, global = true)]
+    pub header_timeout_secs: u64,
+
+    /// Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDR ranges (such
+    /// as 10.0.0.0/8). Unset: the client address is the socket's peer.
+    #[arg(long, env = "ROSTER_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<String>,
+
+    /// Whether GraphiQL is served at `/`. When false, `/` is 404.
+    #[arg(long, env = "ROSTER_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub graphiql: bool,
+
+    // --- GraphQL ---
+    /// Whether schema introspection is answered. When false it is refused with
+    /// INTROSPECTION_DISABLED and error messages carry no "Did you mean" suggestions.
+    #[arg(long, env = "ROSTER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+
+    /// Most aliases one document may use; more is refused before execution (TOO_MANY_ALIASES).
+    #[arg(long, env = "ROSTER_MAX_ALIASES", default_value_t = 15, global = true)]
+    pub max_aliases: usize,
+
+    /// Deepest selection nesting a document may use (QUERY_TOO_DEEP).
+    #[arg(long, env = "ROSTER_MAX_DEPTH", default_value_t = 24, global = true)]
+    pub max_depth: usize,
+
+    /// Largest cost a document may have (QUERY_TOO_COMPLEX): every field costs 1, a list
+    /// costs 50 for its query plus its fields once per item of the page it asks for.
+    #[arg(long, env = "ROSTER_MAX_COMPLEXITY", default_value_t = 5_000, global = true)]
+    pub max_complexity: usize,
+
+    // --- Websockets ---
+    /// Seconds a websocket may wait before sending connection_init; then it closes with 4408.
+    #[arg(long, env = "ROSTER_WS_INIT_TIMEOUT_SECS", default_value_t = 3, global = true)]
+    pub ws_init_timeout_secs: u64,
+
+    /// Most subscriptions one websocket may run at once; the next one gets an error.
+    #[arg(long, env = "ROSTER_WS_MAX_SUBSCRIPTIONS", default_value_t = 50, global = true)]
+    pub ws_max_subscriptions: usize,
+
+    /// Largest websocket message accepted, in bytes; a larger one closes the socket with 1009.
+    #[arg(long, env = "ROSTER_WS_MAX_MESSAGE_BYTES", default_value_t = 65_536, global = true)]
+    pub ws_max_message_bytes: usize,
+
+    /// Seconds between the server's websocket pings; a peer silent for two intervals is dropped.
+    #[arg(long, env = "ROSTER_WS_KEEPALIVE_SECS", default_value_t = 15, global = true)]
+    pub ws_keepalive_secs: u64,
+
+    // --- Abuse limits ---
+    /// Sign-in attempts per 15 minutes, per email and per client address (0: no limit).
+    #[arg(long, env = "ROSTER_SIGNIN_ATTEMPTS", default_value_t = 10, global = true)]
+    pub signin_attempts: u32,
+
+    /// acceptInvitation attempts per minute and client address, each field counted (0: no limit).
+    #[arg(long, env = "ROSTER_ACCEPT_ATTEMPTS_PER_MINUTE", default_value_t = 20, global = true)]
+    pub accept_attempts_per_minute: u32,
+
+    /// Invitations an organization may send per day, its teams included (0: no limit).
+    #[arg(long, env = "ROSTER_INVITES_PER_DAY", default_value_t = 500, global = true)]
+    pub invites_per_day: u32,
+
+    /// Invitations one person may send per day, across organizations (0: no limit).
+    #[arg(long, env = "ROSTER_INVITES_PER_INVITER_PER_DAY", default_value_t = 200, global = true)]
+    pub invites_per_inviter_per_day: u32,
+
+    /// Resends per hour of one person's invitation to one organization or team (0: no limit).
+    #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
+    pub resends_per_hour: u32,
 }
 
 /// Checked settings.
@@ -85,6 +179,95 @@ pub struct Settings {
     pub event_retention: Duration,
     /// Whether anyone may sign up.
     pub signup_open: bool,
+    /// HTTP limits and switches.
+    pub http: HttpSettings,
+    /// What a GraphQL document may ask for.
+    pub schema: SchemaLimits,
+    /// Websocket limits.
+    pub ws: WsSettings,
+    /// Abuse limits.
+    pub limits: AbuseLimits,
+}
+
+/// HTTP limits and switches.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Allowed browser origins; empty means no CORS headers.
+    pub cors_origins: Vec<axum::http::HeaderValue>,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Longest a connection may take to send a request head.
+    pub header_timeout: Duration,
+    /// Peers whose X-Forwarded-For is believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Whether GraphiQL is served.
+    pub graphiql: bool,
+}
+
+/// Websocket limits.
+#[derive(Debug, Clone)]
+pub struct WsSettings {
+    /// How long a socket may wait before `connection_init`.
+    pub init_timeout: Duration,
+    /// Most subscriptions at once per socket.
+    pub max_subscriptions: usize,
+    /// Largest message, in bytes.
+    pub max_message_bytes: usize,
+    /// Interval of the server's pings.
+    pub keepalive: Duration,
+}
+
+/// Abuse limits: how many of each attempt, per what, per which window.
+#[derive(Debug, Clone, Copy)]
+pub struct AbuseLimits {
+    /// Sign-in attempts per 15 minutes, per email and per client address.
+    pub signin_attempts: u32,
+    /// acceptInvitation attempts per minute per client address.
+    pub accept_attempts_per_minute: u32,
+    /// Invitations per organization per day.
+    pub invites_per_day: u32,
+    /// Invitations per inviter per day.
+    pub invites_per_inviter_per_day: u32,
+    /// Resends per invitee and scope per hour.
+    pub resends_per_hour: u32,
+}
+
+impl Default for AbuseLimits {
+    fn default() -> Self {
+        Self {
+            signin_attempts: 10,
+            accept_attempts_per_minute: 20,
+            invites_per_day: 500,
+            invites_per_inviter_per_day: 200,
+            resends_per_hour: 5,
+        }
+    }
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            init_timeout: Duration::from_secs(3),
+            max_subscriptions: 50,
+            max_message_bytes: 65_536,
+            keepalive: Duration::from_secs(15),
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 262_144,
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            trusted_proxies: TrustedProxies::default(),
+            graphiql: true,
+        }
+    }
 }
 
 /// A setting that cannot work.
@@ -93,6 +276,12 @@ pub enum SettingsError {
     /// See the message.
     #[error(transparent)]
     DatabaseUrl(#[from] roster_db::UrlError),
+    /// An entry of ROSTER_CORS_ORIGINS is not an origin.
+    #[error("ROSTER_CORS_ORIGINS: `{0}` is not an origin such as https://app.example.com")]
+    CorsOrigin(String),
+    /// An entry of ROSTER_TRUSTED_PROXIES is not an address or range.
+    #[error("ROSTER_TRUSTED_PROXIES: `{0}` is not an IP address or CIDR range such as 10.0.0.0/8")]
+    TrustedProxy(String),
 }
 
 impl SettingsArgs {
@@ -117,8 +306,60 @@ impl SettingsArgs {
             invitation_ttl: hours(self.invitation_ttl_hours),
             event_retention: hours(self.event_retention_hours),
             signup_open: self.signup_open,
+            http: HttpSettings {
+                max_body_bytes: self.max_body_bytes.max(1024),
+                cors_origins: cors_origins(&self.cors_origins)?,
+                request_timeout: seconds(self.request_timeout_secs),
+                header_timeout: seconds(self.header_timeout_secs),
+                trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)
+                    .map_err(SettingsError::TrustedProxy)?,
+                graphiql: self.graphiql,
+            },
+            schema: SchemaLimits {
+                introspection: self.introspection,
+                max_aliases: self.max_aliases,
+                max_depth: self.max_depth.max(1),
+                max_complexity: self.max_complexity.max(1),
+            },
+            ws: WsSettings {
+                init_timeout: seconds(self.ws_init_timeout_secs),
+                max_subscriptions: self.ws_max_subscriptions,
+                max_message_bytes: self.ws_max_message_bytes.max(1024),
+                keepalive: seconds(self.ws_keepalive_secs),
+            },
+            limits: AbuseLimits {
+                signin_attempts: self.signin_attempts,
+                accept_attempts_per_minute: self.accept_attempts_per_minute,
+                invites_per_day: self.invites_per_day,
+                invites_per_inviter_per_day: self.invites_per_inviter_per_day,
+                resends_per_hour: self.resends_per_hour,
+            },
         })
     }
+}
+
+/// The allowlist as header values. Each entry must be a bare origin: a scheme, a host and
+/// an optional port, nothing after it; a trailing slash is forgiven.
+fn cors_origins(entries: &[String]) -> Result<Vec<axum::http::HeaderValue>, SettingsError> {
+    entries
+        .iter()
+        .map(|entry| entry.trim().trim_end_matches('/'))
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bare = entry.split_once("://").is_some_and(|(scheme, rest)| {
+                matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/')
+            });
+            match axum::http::HeaderValue::from_str(entry) {
+                Ok(value) if bare => Ok(value),
+                _ => Err(SettingsError::CorsOrigin(entry.to_owned())),
+            }
+        })
+        .collect()
+}
+
+/// At least one second.
+fn seconds(count: u64) -> Duration {
+    Duration::from_secs(count.max(1))
 }
 
 /// At least one hour and at most ten years, so no later date arithmetic can overflow.
@@ -140,6 +381,25 @@ impl Settings {
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             event_retention: Duration::from_secs(7 * 24 * 3600),
             signup_open: true,
+            http: HttpSettings::default(),
+            schema: SchemaLimits::default(),
+            ws: WsSettings::default(),
+            limits: AbuseLimits::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_must_be_bare_origins() {
+        let ok = cors_origins(&["https://app.example.com/".into(), " http://localhost:5173".into()]);
+        let ok = ok.map(|v| v.len()).unwrap_or_default();
+        assert_eq!(ok, 2);
+        for bad in ["app.example.com", "https://app.example.com/path", "ftp://x.example", "*"] {
+            assert!(cors_origins(&[bad.into()]).is_err(), "{bad} should be refused");
         }
     }
 }

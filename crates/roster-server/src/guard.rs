@@ -1,0 +1,222 @@
+//! The document guard: what a GraphQL document may ask for, checked after parsing and before
+//! anything runs, and a code on every refusal.
+//!
+//! async-graphql already bounds depth, complexity and parser recursion, but its refusals
+//! carry no `extensions.code`, it has no alias limit, and with introspection off it answers
+//! `__schema` with "Unknown field" (plus a suggestion). This extension adds the alias limit
+//! and the introspection refusal, gives every parse and validation refusal a code, and keeps
+//! error lists short so that a large document cannot make an even larger answer.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use roster_core::ErrorCode;
+
+/// What a document may ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaLimits {
+    /// Whether `__schema` and `__type` are answered.
+    pub introspection: bool,
+    /// Most aliases in one document, counted through fragment spreads.
+    pub max_aliases: usize,
+    /// Deepest nesting of selections.
+    pub max_depth: usize,
+    /// Largest cost (see `ROSTER_MAX_COMPLEXITY`).
+    pub max_complexity: usize,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self { introspection: true, max_aliases: 15, max_depth: 24, max_complexity: 5_000 }
+    }
+}
+
+/// Most errors one answer lists; the rest are summed up in one more.
+const MAX_ERRORS: usize = 20;
+/// Longest error message sent; longer ones (which quote the document) are cut.
+const MAX_MESSAGE: usize = 300;
+
+/// The extension factory, registered by `schema::schema`.
+pub struct DocumentGuard(pub SchemaLimits);
+
+impl ExtensionFactory for DocumentGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GuardExtension(self.0))
+    }
+}
+
+struct GuardExtension(SchemaLimits);
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for GuardExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await.map_err(|error| {
+            let code = if error.message.contains("recursion") {
+                ErrorCode::QueryTooDeep
+            } else {
+                ErrorCode::GraphqlParseFailed
+            };
+            coded(error, code)
+        })?;
+        let aliases = count_aliases(&document, self.0.max_aliases);
+        if aliases > self.0.max_aliases {
+            return Err(coded(
+                ServerError::new(
+                    format!("The document uses more than {} aliases.", self.0.max_aliases),
+                    None,
+                ),
+                ErrorCode::TooManyAliases,
+            ));
+        }
+        if !self.0.introspection && asks_for_introspection(&document) {
+            return Err(coded(
+                ServerError::new("Introspection is turned off on this server.", None),
+                ErrorCode::IntrospectionDisabled,
+            ));
+        }
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            let total = errors.len();
+            let mut kept: Vec<ServerError> = errors
+                .into_iter()
+                .take(MAX_ERRORS)
+                .map(|error| {
+                    let code = match error.message.as_str() {
+                        "Query is too complex." => ErrorCode::QueryTooComplex,
+                        "Query is nested too deep." => ErrorCode::QueryTooDeep,
+                        _ => ErrorCode::GraphqlValidationFailed,
+                    };
+                    coded(error, code)
+                })
+                .collect();
+            if total > MAX_ERRORS {
+                kept.push(coded(
+                    ServerError::new(format!("…and {} more errors.", total - MAX_ERRORS), None),
+                    ErrorCode::GraphqlValidationFailed,
+                ));
+            }
+            kept
+        })
+    }
+}
+
+/// The error with `code` in its extensions and its message cut to a readable length.
+fn coded(mut error: ServerError, code: ErrorCode) -> ServerError {
+    if error.message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !error.message.is_char_boundary(end) {
+            end -= 1;
+        }
+        error.message.truncate(end);
+        error.message.push('…');
+    }
+    let mut extensions = error.extensions.take().unwrap_or_default();
+    extensions.set("code", code.as_str());
+    error.extensions = Some(extensions);
+    error
+}
+
+/// The aliases the document would execute, counting a fragment once per spread so that
+/// fragments cannot multiply aliases unseen. Stops counting once past `max`.
+fn count_aliases(document: &ExecutableDocument, max: usize) -> usize {
+    fn walk(
+        document: &ExecutableDocument,
+        set: &SelectionSet,
+        max: usize,
+        visiting: &mut HashSet<String>,
+        count: &mut usize,
+    ) {
+        for selection in &set.items {
+            if *count > max {
+                return;
+            }
+            match &selection.node {
+                Selection::Field(field) => {
+                    if field.node.alias.is_some() {
+                        *count += 1;
+                    }
+                    walk(document, &field.node.selection_set.node, max, visiting, count);
+                }
+                Selection::InlineFragment(fragment) => {
+                    walk(document, &fragment.node.selection_set.node, max, visiting, count);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    // A cycle is refused by validation later; here it just stops the walk.
+                    if let Some(fragment) = document.fragments.get(name)
+                        && visiting.insert(name.to_owned())
+                    {
+                        walk(document, &fragment.node.selection_set.node, max, visiting, count);
+                        visiting.remove(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut count = 0;
+    for (_, operation) in document.operations.iter() {
+        walk(document, &operation.node.selection_set.node, max, &mut HashSet::new(), &mut count);
+    }
+    count
+}
+
+/// Whether any selection, in an operation or a fragment, is `__schema` or `__type`.
+fn asks_for_introspection(document: &ExecutableDocument) -> bool {
+    fn any(set: &SelectionSet) -> bool {
+        set.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || any(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(fragment) => any(&fragment.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document.operations.iter().any(|(_, operation)| any(&operation.node.selection_set.node))
+        || document.fragments.values().any(|fragment| any(&fragment.node.selection_set.node))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(query).expect("a document")
+    }
+
+    #[test]
+    fn aliases_are_counted_through_fragments() {
+        assert_eq!(count_aliases(&parse("{ a: viewer { id } b: viewer { i: id } }"), 15), 3);
+        let spread = "query { ...F ...F } fragment F on Query { x: viewer { id } y: viewer { id } }";
+        assert_eq!(count_aliases(&parse(spread), 15), 4);
+        let cycle = "query { ...A } fragment A on Query { a: viewer { id } ...A }";
+        assert_eq!(count_aliases(&parse(cycle), 15), 1);
+    }
+
+    #[test]
+    fn introspection_is_found_in_operations_and_fragments() {
+        assert!(asks_for_introspection(&parse("{ __schema { types { name } } }")));
+        assert!(asks_for_introspection(&parse(
+            "{ ...F } fragment F on Query { __type(name: \"User\") { name } }"
+        )));
+        assert!(!asks_for_introspection(&parse("{ __typename viewer { id } }")));
+    }
+}
