@@ -1,5 +1,6 @@
 //! The end-to-end suite, in one binary. See `tests/README.md`.
 
+mod abuse;
 mod audit;
 mod authz;
 mod cancel;

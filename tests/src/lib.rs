@@ -89,7 +89,12 @@ impl TestApp {
 
     /// A second server process on this one's database: another replica.
     pub async fn replica(&self) -> TestApp {
-        Self::start(self.backend, self.database_url.clone(), None, |_| {}).await
+        self.replica_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::replica`], after `configure` adjusts the replica's settings.
+    pub async fn replica_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(self.backend, self.database_url.clone(), None, configure).await
     }
 
     async fn start(
@@ -131,6 +136,17 @@ impl TestApp {
 
     /// POSTs a GraphQL request, optionally with a bearer token, and returns the JSON answer.
     pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.graphql_with(token, &[], query, variables).await
+    }
+
+    /// Like [`TestApp::graphql_as`], with extra headers (an `X-Forwarded-For`, say).
+    pub async fn graphql_with(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> Value {
         let mut request = self
             .http
             .post(self.url("/graphql"))
@@ -138,6 +154,9 @@ impl TestApp {
             .header("accept", "application/graphql-response+json, application/json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let response = request
             .body(json!({ "query": query, "variables": variables }).to_string())

@@ -5,7 +5,6 @@ pub mod client;
 pub mod error;
 pub mod id;
 pub mod page;
-pub mod rate;
 pub mod token;
 
 pub use actor::Actor;

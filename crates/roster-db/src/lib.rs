@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod conn;
+pub mod limit;
 mod migrate;
 pub mod notify;
 mod pool;

@@ -116,6 +116,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        tat -> BigInt,
+    }
+}
+
 diesel::joinable!(teams -> organizations (organization_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> teams (team_id));
@@ -131,4 +138,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     email_outbox,
     member_list_events,
+    rate_limits,
 );

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
 use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, RateLimitedError, ValidationError};
-use roster_core::{Actor, internal_error};
+use roster_core::{Actor, ClientAddr, internal_error};
 use roster_db::Db;
 
 use crate::service::{self, IdentitySettings, NewSession, SignInError, SignUpError};
@@ -87,7 +87,8 @@ pub enum SignInResult {
     SignInSuccess(SignInSuccess),
     /// Unknown email or wrong password.
     InvalidCredentialsError(InvalidCredentialsError),
-    /// Too many failed attempts for this email; wait `retryAfterSeconds`.
+    /// Too many failed attempts for this email or from this address; wait
+    /// `retryAfterSeconds`.
     RateLimitedError(RateLimitedError),
 }
 
@@ -166,7 +167,8 @@ impl IdentityMutation {
     ) -> async_graphql::Result<SignInResult> {
         let db = ctx.data::<Db>()?;
         let settings = ctx.data::<IdentitySettings>()?;
-        Ok(match service::sign_in(db, settings, &email, &password).await {
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match service::sign_in(db, settings, client, &email, &password).await {
             Ok(NewSession { user, token }) => {
                 SignInResult::SignInSuccess(SignInSuccess { user: user.into(), token })
             }
@@ -175,12 +177,10 @@ impl IdentityMutation {
                     message: "The email or password is incorrect.".into(),
                 })
             }
-            Err(SignInError::RateLimited { retry_after_seconds }) => {
-                SignInResult::RateLimitedError(RateLimitedError {
-                    message: "Too many failed sign-in attempts for this email; try again later.".into(),
-                    retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
-                })
-            }
+            Err(SignInError::RateLimited(refused)) => SignInResult::RateLimitedError(RateLimitedError {
+                message: "Too many failed sign-in attempts; try again later.".into(),
+                retry_after_seconds: refused.retry_after_seconds(),
+            }),
             Err(e @ SignInError::Db(_)) => return Err(internal_error(&e)),
         })
     }

@@ -1,9 +1,18 @@
 //! Password hashing with argon2id.
 //!
 //! Hashing is deliberately slow (tens of milliseconds), so it runs on tokio's blocking pool
-//! and never stalls the threads that serve other requests.
+//! and never stalls the threads that serve other requests. At most one hash per core runs at
+//! a time: a flood of sign-ins then queues here instead of starving every other request of
+//! CPU (the blocking pool alone would run hundreds at once).
 
 use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
+
+/// One permit per core.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
@@ -28,6 +37,7 @@ pub fn check(password: &str) -> Result<(), &'static str> {
 
 /// Hashes a password into a PHC string (argon2id, a random salt, the crate's default cost).
 pub async fn hash(password: String) -> Result<String, HashError> {
+    let _permit = HASHING.acquire().await.map_err(|e| HashError(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         Argon2::default()
@@ -43,6 +53,7 @@ pub async fn hash(password: String) -> Result<String, HashError> {
 /// "account without a password": a dummy hash is verified instead, so the answer takes as
 /// long as for a real account and timing does not tell which emails exist.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let (phc, real) = match &stored {
             Some(phc) => (phc.as_str(), true),

@@ -1,11 +1,10 @@
 //! Sign-up, sign-in, sign-out, and turning a bearer token into an [`Actor`].
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::Actor;
 use roster_core::id::{IdKind, new_id};
-use roster_core::rate::RateLimiter;
+use roster_core::{Actor, ClientAddr};
+use roster_db::limit::{self, Limit, Refused};
 use roster_db::{Conn, Db, DbError, from_diesel_error, is_unique_violation};
 
 use crate::email;
@@ -19,16 +18,28 @@ pub struct IdentitySettings {
     pub signup_open: bool,
     /// How long a session token stays valid.
     pub session_ttl: Duration,
-    /// Failed sign-ins per email before `RateLimitedError`, within `sign_in_window`.
-    pub sign_in_limiter: Arc<RateLimiter>,
+    /// Password attempts per email (`ROSTER_SIGNIN_ATTEMPTS` per 15 minutes).
+    pub sign_in_per_email: Limit,
+    /// Password attempts per client address, with the same count and window.
+    pub sign_in_per_address: Limit,
+}
+
+impl IdentitySettings {
+    /// The sign-in limits for `attempts` per 15 minutes (0 turns them off).
+    pub fn sign_in_limits(attempts: u32) -> (Limit, Limit) {
+        let window = Duration::from_secs(15 * 60);
+        (Limit::new("sign-in/email", attempts, window), Limit::new("sign-in/address", attempts, window))
+    }
 }
 
 impl Default for IdentitySettings {
     fn default() -> Self {
+        let (sign_in_per_email, sign_in_per_address) = Self::sign_in_limits(10);
         Self {
             signup_open: true,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
-            sign_in_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(15 * 60))),
+            sign_in_per_email,
+            sign_in_per_address,
         }
     }
 }
@@ -74,12 +85,9 @@ pub enum SignInError {
     /// Unknown email or wrong password: deliberately one case.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Too many failures for this email lately.
+    /// Too many failures for this email, or from this address, lately.
     #[error("too many attempts")]
-    RateLimited {
-        /// Seconds until the next attempt is allowed.
-        retry_after_seconds: u64,
-    },
+    RateLimited(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -156,28 +164,95 @@ pub async fn sign_up(
 pub async fn sign_in(
     db: &Db,
     settings: &IdentitySettings,
+    client: ClientAddr,
     email_input: &str,
     password_input: &str,
 ) -> Result<NewSession, SignInError> {
     let key = email::key(email_input);
-    let limiter = &settings.sign_in_limiter;
-    if let Err(retry_after_seconds) = limiter.check(&key) {
-        return Err(SignInError::RateLimited { retry_after_seconds });
-    }
-    let mut conn = db.get().await?;
-    let user = store::user_by_email_key(&mut conn.conn(), &key).await?;
-    // Verify even when there is no user (against a dummy hash) so both failures take as long.
+    let (attempt, user) = {
+        let mut conn = db.get().await?;
+        let mut conn = conn.conn();
+        let attempt = begin_password_attempt(&mut conn, settings, client, &key)
+            .await?
+            .map_err(SignInError::RateLimited)?;
+        (attempt, store::user_by_email_key(&mut conn, &key).await?)
+    };
+    // The connection went back to the pool: hashing takes tens of milliseconds, and a
+    // connection held meanwhile would be one fewer for everyone else. Verify even when there
+    // is no user (against a dummy hash) so both failures take as long.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if !password::verify(password_input.to_owned(), stored).await {
-        limiter.record(&key);
         return Err(SignInError::InvalidCredentials);
     }
     let Some(user) = user else {
         return Err(SignInError::InvalidCredentials);
     };
-    limiter.reset(&key);
-    let token = create_session(&mut conn.conn(), &user.id, settings.session_ttl).await?;
+    let mut conn = db.get().await?;
+    let mut conn = conn.conn();
+    attempt.succeeded(&mut conn, settings).await?;
+    let token = create_session(&mut conn, &user.id, settings.session_ttl).await?;
     Ok(NewSession { user, token })
+}
+
+/// A password check that the sign-in limits let through. Only failures stay counted: report
+/// a success with [`PasswordAttempt::succeeded`].
+#[derive(Debug)]
+#[must_use]
+pub struct PasswordAttempt {
+    email_key: String,
+    address: String,
+    counted_on_email: bool,
+}
+
+/// Reserves a password attempt for `email_key` from `client`, before the (slow) check.
+///
+/// Each attempt counts against the email and against the client's address. When the
+/// email's limit is used up (someone is guessing its password), an address with nothing
+/// counted against it may still try: the real owner, signing in from their usual place,
+/// is not locked out by an attacker elsewhere. Each such address gets one try before it is
+/// counted like any other, so the attacker gains one guess per fresh address, which the
+/// per-address limit bounds. ARCHITECTURE.md explains the choice.
+pub async fn begin_password_attempt(
+    conn: &mut Conn<'_>,
+    settings: &IdentitySettings,
+    client: ClientAddr,
+    email_key: &str,
+) -> diesel::QueryResult<Result<PasswordAttempt, Refused>> {
+    let address = client.to_string();
+    let attempt = |counted_on_email| PasswordAttempt {
+        email_key: email_key.to_owned(),
+        address: address.clone(),
+        counted_on_email,
+    };
+    match limit::reserve(conn, &settings.sign_in_per_email, email_key).await? {
+        Ok(()) => match limit::reserve(conn, &settings.sign_in_per_address, &address).await? {
+            Ok(()) => Ok(Ok(attempt(true))),
+            Err(refused) => {
+                limit::release(conn, &settings.sign_in_per_email, email_key).await?;
+                Ok(Err(refused))
+            }
+        },
+        Err(refused) => {
+            match limit::reserve_if_unused(conn, &settings.sign_in_per_address, &address).await? {
+                Ok(()) => Ok(Ok(attempt(false))),
+                Err(_) => Ok(Err(refused)),
+            }
+        }
+    }
+}
+
+impl PasswordAttempt {
+    /// The password was right: the attempt no longer counts.
+    pub async fn succeeded(
+        self,
+        conn: &mut Conn<'_>,
+        settings: &IdentitySettings,
+    ) -> diesel::QueryResult<()> {
+        if self.counted_on_email {
+            limit::release(conn, &settings.sign_in_per_email, &self.email_key).await?;
+        }
+        limit::release(conn, &settings.sign_in_per_address, &self.address).await
+    }
 }
 
 /// The channel on which revoked session ids are announced, so that long-lived connections

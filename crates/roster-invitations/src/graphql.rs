@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
-use roster_core::{Actor, internal_error};
+use roster_core::{Actor, ClientAddr, internal_error};
 use roster_db::Db;
 use roster_identity::graphql::InvalidCredentialsError;
 use roster_identity::{IdentitySettings, User};
@@ -85,7 +85,7 @@ pub enum InviteUserResult {
     ValidationError(ValidationError),
     /// The email is already pending or verified here.
     AlreadyMemberError(AlreadyMemberError),
-    /// Not used by invitations today; kept for clients written against the contract.
+    /// The organization, or the inviter, sent as many invitations as a day allows.
     RateLimitedError(RateLimitedError),
 }
 
@@ -131,7 +131,7 @@ pub enum AcceptInvitationResult {
     InvalidInvitationError(InvalidInvitationError),
     /// A new account's password or display name is missing or invalid.
     ValidationError(ValidationError),
-    /// Too many wrong passwords for this account lately.
+    /// Too many attempts from this address, or wrong passwords for this account, lately.
     RateLimitedError(RateLimitedError),
     /// The invitee has an account: sign in as it, or give its password.
     InvalidCredentialsError(InvalidCredentialsError),
@@ -176,6 +176,12 @@ impl InvitationsMutation {
                 message: "This email is already invited to, or a member of, this organization or team."
                     .into(),
             }),
+            Err(InvitationError::RateLimited(refused)) => {
+                InviteUserResult::RateLimitedError(RateLimitedError {
+                    message: "Too many invitations were sent today; try again later.".into(),
+                    retry_after_seconds: refused.retry_after_seconds(),
+                })
+            }
             Err(e) => return Err(internal_error(&e)),
         })
     }
@@ -203,10 +209,10 @@ impl InvitationsMutation {
                     message: "Can only resend invites for invited users".into(),
                 })
             }
-            Err(InvitationError::RateLimited { retry_after_seconds }) => {
+            Err(InvitationError::RateLimited(refused)) => {
                 ResendInvitationResult::RateLimitedError(RateLimitedError {
                     message: "This invitation was resent too often; try again later.".into(),
-                    retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
+                    retry_after_seconds: refused.retry_after_seconds(),
                 })
             }
             Err(e) => return Err(internal_error(&e)),
@@ -254,11 +260,16 @@ impl InvitationsMutation {
         password: Option<String>,
         display_name: Option<String>,
     ) -> async_graphql::Result<AcceptInvitationResult> {
-        let (db, identity, actor) =
-            (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?, ctx.data::<Actor>()?);
+        let (db, settings, identity, actor) = (
+            ctx.data::<Db>()?,
+            ctx.data::<InvitationSettings>()?,
+            ctx.data::<IdentitySettings>()?,
+            ctx.data::<Actor>()?,
+        );
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        let (password, display_name) = (password.as_deref(), display_name.as_deref());
         Ok(
-            match service::accept(db, identity, actor, &token, password.as_deref(), display_name.as_deref())
-                .await
+            match service::accept(db, settings, identity, actor, client, &token, password, display_name).await
             {
                 Ok(Accepted { user, token }) => {
                     AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess {
@@ -282,10 +293,10 @@ impl InvitationsMutation {
                                 .into(),
                     })
                 }
-                Err(AcceptError::RateLimited { retry_after_seconds }) => {
+                Err(AcceptError::RateLimited(refused)) => {
                     AcceptInvitationResult::RateLimitedError(RateLimitedError {
-                        message: "Too many wrong passwords for this account; try again later.".into(),
-                        retry_after_seconds: i32::try_from(retry_after_seconds).unwrap_or(i32::MAX),
+                        message: "Too many attempts; try again later.".into(),
+                        retry_after_seconds: refused.retry_after_seconds(),
                     })
                 }
                 Err(e) => return Err(internal_error(&e)),

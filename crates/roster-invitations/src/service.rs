@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use roster_audit::{AuditCode, NewEntry};
-use roster_core::Actor;
 use roster_core::id::{IdKind, new_id};
+use roster_core::{Actor, ClientAddr};
+use roster_db::limit::{self, Limit, Refused};
 use roster_db::{Conn, Db, DbError, from_diesel_error};
+use roster_identity::service::begin_password_attempt;
 use roster_identity::store::UserRow;
 use roster_identity::{IdentitySettings, email, password};
 use roster_organizations::Authority;
@@ -29,12 +31,37 @@ pub struct InvitationSettings {
     pub ttl: Duration,
     /// Base of the accept link, without a trailing slash.
     pub public_url: String,
-    /// Resends allowed per invitation within `resend_window`.
-    pub resend_limit: usize,
-    /// The window of `resend_limit`.
-    pub resend_window: Duration,
+    /// Invitations per organization (its teams included) per day.
+    pub invites_per_organization: Limit,
+    /// Invitations per inviter per day.
+    pub invites_per_inviter: Limit,
+    /// Resends per invitee and scope per hour.
+    pub resends: Limit,
+    /// `acceptInvitation` attempts per client address per minute.
+    pub accepts_per_address: Limit,
     /// Woken after a commit that queued an email, so the sender goes at once.
     pub wake_sender: Arc<Notify>,
+}
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+const HOUR: Duration = Duration::from_secs(3600);
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl InvitationSettings {
+    /// The limits, from their counts (0 turns one off).
+    pub fn with_limits(
+        mut self,
+        invites_per_day: u32,
+        invites_per_inviter_per_day: u32,
+        resends_per_hour: u32,
+        accepts_per_minute: u32,
+    ) -> Self {
+        self.invites_per_organization = Limit::new("invite/organization", invites_per_day, DAY);
+        self.invites_per_inviter = Limit::new("invite/inviter", invites_per_inviter_per_day, DAY);
+        self.resends = Limit::new("resend/invitee", resends_per_hour, HOUR);
+        self.accepts_per_address = Limit::new("accept/address", accepts_per_minute, MINUTE);
+        self
+    }
 }
 
 impl Default for InvitationSettings {
@@ -42,8 +69,10 @@ impl Default for InvitationSettings {
         Self {
             ttl: Duration::from_secs(7 * 24 * 3600),
             public_url: "http://127.0.0.1:8000".into(),
-            resend_limit: 5,
-            resend_window: Duration::from_secs(3600),
+            invites_per_organization: Limit::new("invite/organization", 500, DAY),
+            invites_per_inviter: Limit::new("invite/inviter", 200, DAY),
+            resends: Limit::new("resend/invitee", 5, HOUR),
+            accepts_per_address: Limit::new("accept/address", 20, MINUTE),
             wake_sender: Arc::new(Notify::new()),
         }
     }
@@ -79,12 +108,9 @@ pub enum InvitationError {
     /// The member has accepted already.
     #[error("already accepted")]
     AlreadyAccepted,
-    /// Too many resends lately.
+    /// Too many invitations or resends lately.
     #[error("rate limited")]
-    RateLimited {
-        /// Seconds until the next resend is allowed.
-        retry_after_seconds: i64,
-    },
+    RateLimited(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -194,6 +220,14 @@ pub async fn invite(
             Box::pin(async move {
                 let settings = settings_owned;
                 let (scope, authority) = administered_scope(tx, &actor_id, &requested).await?;
+                // Counted here, inside the transaction: a refused or failed invitation rolls
+                // its count back with everything else.
+                limit::reserve(tx, &settings.invites_per_organization, &scope.organization_id)
+                    .await?
+                    .map_err(InvitationError::RateLimited)?;
+                limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
+                    .await?
+                    .map_err(InvitationError::RateLimited)?;
                 let now = roster_db::now();
                 let candidate = UserRow {
                     id: new_id(IdKind::User),
@@ -269,16 +303,12 @@ pub async fn resend(
                 if membership.status() == Status::Verified {
                     return Err(InvitationError::AlreadyAccepted);
                 }
+                // Per invitee and scope, not per membership: cancelling and inviting again
+                // does not start the count afresh.
+                limit::reserve(tx, &settings.resends, &format!("{}:{user_id}", scope.id()))
+                    .await?
+                    .map_err(InvitationError::RateLimited)?;
                 let now = roster_db::now();
-                let window = TimeDelta::from_std(settings.resend_window).unwrap_or(TimeDelta::hours(1));
-                let invited_at = membership.invited_at.unwrap_or(now - window);
-                let since = invited_at.max(now - window);
-                let resends = store::sent_since(tx, scope.id(), &user_id, since).await?;
-                if resends.len() >= settings.resend_limit {
-                    let oldest = resends.first().copied().unwrap_or(now);
-                    let retry_after_seconds = (oldest + window - now).num_seconds().max(1);
-                    return Err(InvitationError::RateLimited { retry_after_seconds });
-                }
                 store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
                 let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))
                     .await?
@@ -366,12 +396,9 @@ pub enum AcceptError {
     /// The invitee has an account and did not prove it is theirs.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Too many wrong passwords for this account lately.
+    /// Too many attempts from this address, or wrong passwords for this account, lately.
     #[error("rate limited")]
-    RateLimited {
-        /// Seconds to wait.
-        retry_after_seconds: u64,
-    },
+    RateLimited(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -397,16 +424,23 @@ pub struct Accepted {
 /// alone never sets or replaces the password of an existing account. Accepting a team
 /// invitation also makes the user a verified member of the team's organization.
 #[tracing::instrument(skip_all)]
+#[expect(clippy::too_many_arguments, reason = "each is one input of the rule")]
 pub async fn accept(
     db: &Db,
+    settings: &InvitationSettings,
     identity: &IdentitySettings,
     actor: &Actor,
+    client: ClientAddr,
     token: &str,
     password_input: Option<&str>,
     display_name: Option<&str>,
 ) -> Result<Accepted, AcceptError> {
     let digest = roster_core::token::digest(token.trim());
     let mut conn = db.get().await?;
+    // Every attempt counts, whatever its outcome: guessing tokens is what this limits.
+    limit::reserve(&mut conn.conn(), &settings.accepts_per_address, &client.to_string())
+        .await?
+        .map_err(AcceptError::RateLimited)?;
     let now = roster_db::now();
     let invitation = store::by_digest(&mut conn.conn(), &digest).await?.ok_or(AcceptError::Invalid)?;
     if invitation.state != State::Pending.as_str() || invitation.expires_at <= now {
@@ -419,20 +453,21 @@ pub async fn accept(
             .next()
             .ok_or(AcceptError::Invalid)?;
 
-    // Proof of the account, or the new account's password, before any lock is taken:
-    // hashing is slow.
+    // Proof of the account, or the new account's password, before any lock is taken and
+    // with no connection held: hashing is slow.
     let new_password = match &user.password_hash {
         Some(hash) => {
             if actor.user_id() != Some(user.id.as_str()) {
-                let limiter = &identity.sign_in_limiter;
-                if let Err(retry_after_seconds) = limiter.check(&user.email_key) {
-                    return Err(AcceptError::RateLimited { retry_after_seconds });
-                }
+                let attempt = begin_password_attempt(&mut conn.conn(), identity, client, &user.email_key)
+                    .await?
+                    .map_err(AcceptError::RateLimited)?;
+                drop(conn);
                 let given = password_input.unwrap_or_default().to_owned();
                 if !password::verify(given, Some(hash.clone())).await {
-                    limiter.record(&user.email_key);
                     return Err(AcceptError::InvalidCredentials);
                 }
+                conn = db.get().await?;
+                attempt.succeeded(&mut conn.conn(), identity).await?;
             }
             None
         }
@@ -449,7 +484,10 @@ pub async fn accept(
                     field: "displayName",
                     message: "Give the name to show to others.",
                 })?;
-            Some((password::hash(given.to_owned()).await?, name))
+            drop(conn);
+            let hash = password::hash(given.to_owned()).await?;
+            conn = db.get().await?;
+            Some((hash, name))
         }
     };
 

@@ -188,26 +188,6 @@ pub async fn install_token(
     Ok(changed == 1)
 }
 
-/// When the invitations of (scope, user) created after `since` were created, oldest first:
-/// the resends within a rate-limit window.
-pub async fn sent_since(
-    conn: &mut Conn<'_>,
-    scope_id: &str,
-    user_id: &str,
-    since: NaiveDateTime,
-) -> QueryResult<Vec<NaiveDateTime>> {
-    db_run!(conn, |c| {
-        invitations::table
-            .filter(invitations::scope_id.eq(scope_id))
-            .filter(invitations::user_id.eq(user_id))
-            .filter(invitations::created_at.gt(since))
-            .order(invitations::created_at.asc())
-            .select(invitations::created_at)
-            .load(c)
-            .await
-    })
-}
-
 /// Queues an email.
 pub async fn enqueue(conn: &mut Conn<'_>, row: &OutboxRow) -> QueryResult<()> {
     db_run!(conn, |c| diesel::insert_into(email_outbox::table).values(row).execute(c).await)?;

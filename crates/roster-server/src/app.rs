@@ -67,6 +67,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     shutdown_tx: watch::Sender<bool>,
+    identity: IdentitySettings,
+    invitations: InvitationSettings,
 }
 
 impl Application {
@@ -77,12 +79,26 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "applied migrations: {}", applied.join(", "));
         }
-        let identity = IdentitySettings { signup_open: settings.signup_open, ..IdentitySettings::default() };
+        let (sign_in_per_email, sign_in_per_address) =
+            IdentitySettings::sign_in_limits(settings.limits.signin_attempts);
+        let identity = IdentitySettings {
+            signup_open: settings.signup_open,
+            sign_in_per_email,
+            sign_in_per_address,
+            ..IdentitySettings::default()
+        };
+        let limits = settings.limits;
         let invitations = InvitationSettings {
             ttl: settings.invitation_ttl,
             public_url: settings.public_url.clone(),
             ..InvitationSettings::default()
-        };
+        }
+        .with_limits(
+            limits.invites_per_day,
+            limits.invites_per_inviter_per_day,
+            limits.resends_per_hour,
+            limits.accept_attempts_per_minute,
+        );
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?;
         let hub = LiveHub::new(
             db.clone(),
@@ -94,7 +110,7 @@ impl Application {
         );
         let schema = schema(&settings.schema)
             .data(db.clone())
-            .data(identity)
+            .data(identity.clone())
             .data(invitations.clone())
             .data(hub.clone())
             .finish();
@@ -108,10 +124,11 @@ impl Application {
         tokio::spawn(roster_invitations::outbox::run(
             db.clone(),
             mailer,
-            invitations,
+            invitations.clone(),
             wake,
             shutdown.clone(),
         ));
+        tokio::spawn(maintenance(db.clone(), shutdown.clone()));
         let state = AppState {
             schema,
             db,
@@ -121,7 +138,7 @@ impl Application {
             http: Arc::new(settings.http),
             ws: Arc::new(settings.ws),
         };
-        Ok(Application { listener, router: router(state.clone()), state, shutdown_tx })
+        Ok(Application { listener, router: router(state.clone()), state, shutdown_tx, identity, invitations })
     }
 
     /// The bound address (with the real port when the settings asked for port 0).
@@ -139,13 +156,23 @@ impl Application {
         &self.state.db
     }
 
+    /// The identity settings the application runs with.
+    pub fn identity_settings(&self) -> &IdentitySettings {
+        &self.identity
+    }
+
+    /// The invitation settings the application runs with (its mail sender wakes on them).
+    pub fn invitation_settings(&self) -> &InvitationSettings {
+        &self.invitations
+    }
+
     /// Serves until `stop` resolves, then shuts down gracefully: the listener closes, in-flight
     /// requests finish, and open websockets get a close frame (1001, going away).
     pub async fn run_until_stopped(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let Application { listener, router, state, shutdown_tx } = self;
+        let Application { listener, router, state, shutdown_tx, .. } = self;
         let mut watcher = state.shutdown.clone();
         let stopping = async move {
             stop.await;
@@ -165,6 +192,33 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Housekeeping every replica does now and then: rate-limit rows that count nothing any more
+/// are deleted, so the table holds only keys active within their window.
+async fn maintenance(db: Db, mut shutdown: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    let stopping = async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    };
+    tokio::pin!(stopping);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                let pruned = async {
+                    let mut conn = db.get().await?;
+                    Ok::<_, DbError>(roster_db::limit::prune(&mut conn.conn()).await?)
+                }
+                .await;
+                match pruned {
+                    Ok(0) => {}
+                    Ok(count) => tracing::debug!(count, "pruned spent rate-limit rows"),
+                    Err(e) => tracing::warn!(error = %e, "pruning rate-limit rows failed; will retry"),
+                }
+            }
+            () = &mut stopping => return,
+        }
     }
 }
 

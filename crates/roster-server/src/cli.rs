@@ -67,15 +67,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
-            let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
-            let identity = roster_identity::IdentitySettings::default();
-            let invitations = roster_invitations::InvitationSettings {
-                ttl: settings.invitation_ttl,
-                public_url: settings.public_url.clone(),
-                ..roster_invitations::InvitationSettings::default()
-            };
-            let demo =
-                crate::demo::seed(app.db(), &identity, &invitations).await.map_err(|e| e.to_string())?;
+            let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+            let (identity, invitations) = (app.identity_settings(), app.invitation_settings());
+            let demo = crate::demo::seed(app.db(), identity, invitations).await.map_err(|e| e.to_string())?;
             println!("{}", crate::demo::instructions(&demo, &format!("http://{}", app.local_addr())));
             app.run_until_stopped(crate::app::shutdown_signal()).await.map_err(|e| e.to_string())
         }

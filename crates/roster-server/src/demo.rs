@@ -1,7 +1,7 @@
 //! `roster demo`: seeds a demo organization through the real services, so a newcomer can try
 //! the invitation flows in GraphiQL within a minute.
 
-use roster_core::Actor;
+use roster_core::{Actor, ClientAddr};
 use roster_db::Db;
 use roster_identity::IdentitySettings;
 use roster_identity::service::{self as identity, SignUpError};
@@ -51,11 +51,15 @@ pub async fn seed(
             .await
         {
             Ok(session) => session,
-            Err(SignUpError::EmailTaken) => {
-                identity::sign_in(db, identity_settings, "admin@demo.example", PASSWORD)
-                    .await
-                    .map_err(fail)?
-            }
+            Err(SignUpError::EmailTaken) => identity::sign_in(
+                db,
+                identity_settings,
+                ClientAddr::default(),
+                "admin@demo.example",
+                PASSWORD,
+            )
+            .await
+            .map_err(fail)?,
             Err(e) => return Err(fail(e)),
         };
     let admin_id = admin.user.id.clone();
@@ -81,10 +85,19 @@ pub async fn seed(
             .await
             .map_err(fail)?
             .ok_or_else(|| DemoError("the invitation is no longer pending".into()))?;
-        invitations::accept(db, identity_settings, &Actor::Anonymous, &token, Some(PASSWORD), Some(name))
-            .await
-            .map(|_| ())
-            .map_err(fail)
+        let anonymous = &Actor::Anonymous;
+        let local = ClientAddr::default();
+        let accepted = invitations::accept(
+            db,
+            invitation_settings,
+            identity_settings,
+            anonymous,
+            local,
+            &token,
+            Some(PASSWORD),
+            Some(name),
+        );
+        accepted.await.map(|_| ()).map_err(fail)
     };
 
     let ana = invite(&in_team, "ana@demo.example", Some(Role::Owner)).await?;
