@@ -14,6 +14,7 @@ mod invitations;
 mod live;
 mod members;
 mod readme;
+mod resources;
 mod smoke;
 mod storage;
 mod workspace;

@@ -77,18 +77,17 @@ pub fn top_level_error(code: ErrorCode, message: impl Into<String>) -> async_gra
 /// client can tell "retry later" from "bug".
 pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql::Error {
     let mut chain = err.to_string();
-    let mut unavailable = false;
     let mut source = err.source();
     while let Some(cause) = source {
         chain.push_str(": ");
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    if chain.contains(UNAVAILABLE_MARKER) {
-        unavailable = true;
-    }
-    if unavailable {
-        tracing::warn!(error = %chain, "request failed: database unavailable");
+    if UNAVAILABLE_MARKERS.iter().any(|marker| chain.contains(marker)) {
+        // One request may fail in many fields; the storage layer marks all but the first.
+        if !chain.contains(REPORTED_MARKER) {
+            tracing::warn!(error = %chain, "request failed: database unavailable");
+        }
         top_level_error(ErrorCode::ServiceUnavailable, "The database is unavailable; try again shortly.")
     } else {
         tracing::error!(error = %chain, "request failed");
@@ -99,6 +98,24 @@ pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql:
 /// The text the storage layer puts in errors that mean "no connection could be had". Kept
 /// here so the core need not know the storage crate's error types.
 pub const UNAVAILABLE_MARKER: &str = "database unavailable";
+
+/// The text of an outage already logged for this request.
+pub const REPORTED_MARKER: &str = "(already reported)";
+
+/// What errors say when the database went away or is overwhelmed: no connection in time
+/// (the pool's marker), a connection lost mid-query (PostgreSQL restarted, failed over, or
+/// terminated the backend), or SQLite's lock still taken after its busy timeout. A client
+/// should retry these later; none of them is a bug.
+const UNAVAILABLE_MARKERS: &[&str] = &[
+    UNAVAILABLE_MARKER,
+    "connection closed",
+    "terminating connection",
+    "server closed the connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "database is locked",
+];
 
 macro_rules! message_error {
     ($(#[$doc:meta])* $name:ident) => {

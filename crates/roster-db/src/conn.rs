@@ -1,5 +1,6 @@
 //! Connections to either backend, and write transactions.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::SqliteConnection;
@@ -7,6 +8,8 @@ use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use futures_util::future::BoxFuture;
+
+use crate::pool::Usage;
 
 /// SQLite behind diesel-async: the synchronous driver on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -25,6 +28,7 @@ enum Pooled {
 pub struct DbConn {
     pooled: Option<Pooled>,
     in_flight: InFlight,
+    usage: Arc<Usage>,
 }
 
 /// Counts the operations running on a connection.
@@ -69,12 +73,14 @@ pub enum Conn<'a> {
 }
 
 impl DbConn {
-    pub(crate) fn sqlite(object: Object<SqliteConn>) -> DbConn {
-        DbConn { pooled: Some(Pooled::Sqlite(object)), in_flight: InFlight::default() }
+    pub(crate) fn sqlite(object: Object<SqliteConn>, usage: Arc<Usage>) -> DbConn {
+        usage.checked_out();
+        DbConn { pooled: Some(Pooled::Sqlite(object)), in_flight: InFlight::default(), usage }
     }
 
-    pub(crate) fn postgres(object: Object<AsyncPgConnection>) -> DbConn {
-        DbConn { pooled: Some(Pooled::Postgres(object)), in_flight: InFlight::default() }
+    pub(crate) fn postgres(object: Object<AsyncPgConnection>, usage: Arc<Usage>) -> DbConn {
+        usage.checked_out();
+        DbConn { pooled: Some(Pooled::Postgres(object)), in_flight: InFlight::default(), usage }
     }
 
     fn parts(&mut self) -> (&mut Pooled, &InFlight) {
@@ -156,6 +162,7 @@ impl DbConn {
 
 impl Drop for DbConn {
     fn drop(&mut self) {
+        self.usage.returned();
         if self.in_flight.0.load(Ordering::Relaxed) == 0 {
             return;
         }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod conn;
+mod lease;
 pub mod limit;
 mod migrate;
 pub mod notify;
@@ -9,7 +10,8 @@ pub mod schema;
 mod url;
 
 pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};
-pub use pool::{Db, DbError, PoolOptions};
+pub use lease::Checkout;
+pub use pool::{Db, DbError, PoolOptions, Usage};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Re-exported so module crates use the exact diesel and diesel-async of this crate.

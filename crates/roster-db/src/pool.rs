@@ -1,7 +1,7 @@
 //! The connection pool.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diesel::SqliteConnection;
@@ -12,6 +12,7 @@ use diesel_async::{RunQueryDsl as _, sync_connection_wrapper::SyncConnectionWrap
 use futures_util::FutureExt as _;
 
 use crate::conn::{DbConn, SqliteConn};
+use crate::lease::{Checkout, Lease};
 use crate::url::{Backend, DatabaseUrl};
 
 /// How the pool behaves.
@@ -41,6 +42,10 @@ pub enum DbError {
     /// A query failed.
     #[error("database query failed")]
     Query(#[from] diesel::result::Error),
+    /// An earlier checkout of the same request found no connection; this one did not wait
+    /// again. The text carries the marker, and says the outage was logged already.
+    #[error("database unavailable (already reported)")]
+    AlreadyReported,
     /// Migrations could not be applied or reverted.
     #[error("database migration failed: {0}")]
     Migration(String),
@@ -54,13 +59,55 @@ enum Pools {
     Postgres(Pool<AsyncPgConnection>),
 }
 
-/// The database: a pool over one backend. Cheap to clone.
+/// The database: a pool over one backend. Cheap to clone. A clone made with
+/// [`Db::for_request`] shares one connection among all its users (see `lease`).
 #[derive(Clone)]
 pub struct Db {
     pools: Arc<Pools>,
     url: Arc<DatabaseUrl>,
     queries: Arc<AtomicU64>,
+    usage: Arc<Usage>,
     local: tokio::sync::broadcast::Sender<crate::notify::Notification>,
+    lease: Option<Arc<Lease>>,
+}
+
+/// How many connections are checked out now, and the most at once since the last reset.
+#[derive(Debug, Default)]
+pub struct Usage {
+    current: AtomicUsize,
+    peak: AtomicUsize,
+    unavailable: AtomicUsize,
+}
+
+impl Usage {
+    pub(crate) fn checked_out(&self) {
+        let now = self.current.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    pub(crate) fn returned(&self) {
+        self.current.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Connections checked out right now.
+    pub fn current(&self) -> usize {
+        AtomicUsize::load(&self.current, Ordering::Relaxed)
+    }
+
+    /// The most checked out at once since the last [`Usage::reset_peak`].
+    pub fn peak(&self) -> usize {
+        AtomicUsize::load(&self.peak, Ordering::Relaxed)
+    }
+
+    /// Checkouts that found no connection in time, so far.
+    pub fn unavailable(&self) -> usize {
+        AtomicUsize::load(&self.unavailable, Ordering::Relaxed)
+    }
+
+    /// Starts a new peak from the current count.
+    pub fn reset_peak(&self) {
+        self.peak.store(self.current(), Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -122,7 +169,14 @@ impl Db {
             }
         };
         let (local, _) = tokio::sync::broadcast::channel(4096);
-        Ok(Db { pools: Arc::new(pools), url: Arc::new(url.clone()), queries, local })
+        Ok(Db {
+            pools: Arc::new(pools),
+            url: Arc::new(url.clone()),
+            queries,
+            usage: Arc::default(),
+            local,
+            lease: None,
+        })
     }
 
     /// Which backend this is.
@@ -135,13 +189,49 @@ impl Db {
         &self.url
     }
 
-    /// Checks a connection out of the pool, waiting at most the configured timeout.
-    pub async fn get(&self) -> Result<DbConn, DbError> {
-        match &*self.pools {
-            Pools::Sqlite(pool) => pool.get().await.map(DbConn::sqlite),
-            Pools::Postgres(pool) => pool.get().await.map(DbConn::postgres),
+    /// A clone for one request: every `get` on it (and its clones) shares one connection,
+    /// checked out on first use and returned when the last clone is dropped.
+    pub fn for_request(&self) -> Db {
+        Db { lease: Some(Arc::default()), ..self.clone() }
+    }
+
+    /// A connection: the request's leased one when this is a request's `Db`, otherwise one
+    /// checked out for the caller. Waits at most the configured timeout for the pool.
+    pub async fn get(&self) -> Result<Checkout, DbError> {
+        let Some(lease) = &self.lease else {
+            return self.checkout().await.map(Checkout::Own);
+        };
+        let mut slot = lease.slot.clone().lock_owned().await;
+        if slot.is_none() {
+            if lease.is_unavailable() {
+                return Err(DbError::AlreadyReported);
+            }
+            match self.checkout().await {
+                Ok(conn) => *slot = Some(conn),
+                Err(e) => {
+                    lease.mark_unavailable();
+                    return Err(e);
+                }
+            }
         }
-        .map_err(DbError::Unavailable)
+        Ok(Checkout::Leased(slot))
+    }
+
+    async fn checkout(&self) -> Result<DbConn, DbError> {
+        let usage = self.usage.clone();
+        match &*self.pools {
+            Pools::Sqlite(pool) => pool.get().await.map(|c| DbConn::sqlite(c, usage)),
+            Pools::Postgres(pool) => pool.get().await.map(|c| DbConn::postgres(c, usage)),
+        }
+        .map_err(|e| {
+            self.usage.unavailable.fetch_add(1, Ordering::Relaxed);
+            DbError::Unavailable(e)
+        })
+    }
+
+    /// How many connections are in use: for tests and metrics.
+    pub fn usage(&self) -> &Usage {
+        &self.usage
     }
 
     /// Whether the database answers a trivial query right now.
@@ -224,5 +314,48 @@ fn counting(counter: Arc<AtomicU64>) -> impl diesel::connection::Instrumentation
         if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
             counter.fetch_add(1, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_shares_one_connection_and_reports_an_outage_once() {
+        let dir = std::env::temp_dir().join(format!("roster-lease-{}", roster_core::id::unique()));
+        let url = DatabaseUrl::Sqlite(dir.join("lease.db"));
+        let options = PoolOptions { max_size: 2, timeout: Duration::from_millis(300) };
+        let db = Db::connect(&url, &options).expect("a pool");
+        let request = db.for_request();
+        let fields = (0..10).map(|_| async {
+            let mut conn = request.get().await.expect("a connection");
+            conn.transaction(|tx| {
+                Box::pin(async move {
+                    crate::db_run!(tx, |c| {
+                        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).execute(c).await
+                    })
+                })
+            })
+            .await
+        });
+        for result in futures_util::future::join_all(fields).await {
+            assert!(result.is_ok(), "{result:?}");
+        }
+        assert_eq!(db.usage().peak(), 1, "ten concurrent users, one connection");
+        drop(request);
+        assert_eq!(db.usage().current(), 0, "returned when the request ends");
+
+        // With the pool exhausted, the first checkout waits and fails; the rest fail at once.
+        let (_a, _b) = (db.get().await.expect("one"), db.get().await.expect("two"));
+        let starved = db.for_request();
+        let errors: Vec<String> = futures_util::future::join_all(
+            (0..5).map(|_| async { starved.get().await.err().map(|e| e.to_string()).unwrap_or_default() }),
+        )
+        .await;
+        assert_eq!(db.usage().unavailable(), 1, "{errors:?}");
+        assert!(errors.iter().all(|e| e.contains(roster_core::error::UNAVAILABLE_MARKER)), "{errors:?}");
+        assert_eq!(errors.iter().filter(|e| e.contains(roster_core::error::REPORTED_MARKER)).count(), 4);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -169,17 +169,18 @@ pub async fn sign_in(
     password_input: &str,
 ) -> Result<NewSession, SignInError> {
     let key = email::key(email_input);
+    let mut checkout = db.get().await?;
     let (attempt, user) = {
-        let mut conn = db.get().await?;
-        let mut conn = conn.conn();
+        let mut conn = checkout.conn();
         let attempt = begin_password_attempt(&mut conn, settings, client, &key)
             .await?
             .map_err(SignInError::RateLimited)?;
         (attempt, store::user_by_email_key(&mut conn, &key).await?)
     };
-    // The connection went back to the pool: hashing takes tens of milliseconds, and a
+    // The connection goes back to the pool: hashing takes tens of milliseconds, and a
     // connection held meanwhile would be one fewer for everyone else. Verify even when there
     // is no user (against a dummy hash) so both failures take as long.
+    checkout.release();
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if !password::verify(password_input.to_owned(), stored).await {
         return Err(SignInError::InvalidCredentials);

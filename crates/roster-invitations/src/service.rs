@@ -461,7 +461,7 @@ pub async fn accept(
                 let attempt = begin_password_attempt(&mut conn.conn(), identity, client, &user.email_key)
                     .await?
                     .map_err(AcceptError::RateLimited)?;
-                drop(conn);
+                conn.release();
                 let given = password_input.unwrap_or_default().to_owned();
                 if !password::verify(given, Some(hash.clone())).await {
                     return Err(AcceptError::InvalidCredentials);
@@ -484,7 +484,7 @@ pub async fn accept(
                     field: "displayName",
                     message: "Give the name to show to others.",
                 })?;
-            drop(conn);
+            conn.release();
             let hash = password::hash(given.to_owned()).await?;
             conn = db.get().await?;
             Some((hash, name))

@@ -7,7 +7,7 @@ use roster_core::error::{
 };
 use roster_core::page::{decode_cursor, page_size};
 use roster_core::{Actor, internal_error, top_level_error};
-use roster_db::{Db, DbConn};
+use roster_db::{Checkout, Db};
 
 use crate::authority::Authority;
 use crate::members::{self, ActionRules, MemberConnection};
@@ -95,7 +95,7 @@ impl Team {
     }
 }
 
-async fn connection(ctx: &Context<'_>) -> async_graphql::Result<DbConn> {
+async fn connection(ctx: &Context<'_>) -> async_graphql::Result<Checkout> {
     ctx.data::<Db>()?.get().await.map_err(|e| internal_error(&e))
 }
 

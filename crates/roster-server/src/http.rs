@@ -272,7 +272,9 @@ async fn execute(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let actor = match actor_from_authorization(&state.db, authorization(headers)).await {
+    // One connection serves the whole request, the session lookup included.
+    let db = state.db.for_request();
+    let actor = match actor_from_authorization(&db, authorization(headers)).await {
         Ok(actor) => actor,
         Err(e) => {
             let error = roster_core::internal_error(&e).into_server_error(Default::default());
@@ -284,6 +286,7 @@ async fn execute(
         .variables(params.variables)
         .data(actor)
         .data(client)
+        .data(db)
         .data(failed_early.clone());
     request.operation_name = params.operation_name;
     request.extensions = async_graphql::Extensions(params.extensions);
