@@ -13,6 +13,7 @@ mod identity;
 mod invitations;
 mod live;
 mod members;
+mod pg_tls;
 mod readme;
 mod resources;
 mod smoke;

@@ -7,6 +7,7 @@ use roster_server::{Application, Settings};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub mod cluster;
 pub mod flows;
 pub mod pg;
 pub mod smtp;

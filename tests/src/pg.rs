@@ -1,7 +1,7 @@
 //! Fresh PostgreSQL databases for tests.
 
 use roster_db::DatabaseUrl;
-use roster_db::diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+use roster_db::diesel_async::RunQueryDsl as _;
 
 /// The variable that names the test server.
 pub const VAR: &str = "TEST_DATABASE_URL";
@@ -22,9 +22,8 @@ pub fn server_url() -> String {
 pub async fn fresh_database() -> DatabaseUrl {
     let server = server_url();
     let name = format!("roster_test_{}", roster_core::id::unique());
-    let mut conn = AsyncPgConnection::establish(&server)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to {VAR}: {e}"));
+    let connector = roster_db::tls::PgConnector::new(&server).unwrap_or_else(|e| panic!("{VAR}: {e}"));
+    let mut conn = connector.connect().await.unwrap_or_else(|e| panic!("cannot connect to {VAR}: {e}"));
     roster_db::diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await

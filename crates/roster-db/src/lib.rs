@@ -7,6 +7,7 @@ mod migrate;
 pub mod notify;
 mod pool;
 pub mod schema;
+pub mod tls;
 mod url;
 
 pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};

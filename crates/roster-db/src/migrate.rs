@@ -41,6 +41,7 @@ impl Db {
 // harness is synchronous, and running it there works on any tokio runtime flavor (the async
 // harness panics on a current-thread runtime).
 async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbError> {
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || match &url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
@@ -49,8 +50,11 @@ async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbEr
             apply(&mut conn, SQLITE, direction)
         }
         DatabaseUrl::Postgres(pg) => {
-            let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(pg)
-                .map_err(|e| DbError::Setup(e.to_string()))?;
+            let connector = crate::tls::PgConnector::new(pg).map_err(DbError::Setup)?;
+            let conn = runtime
+                .block_on(connector.connect())
+                .map_err(|e| DbError::Setup(format!("cannot connect to PostgreSQL: {e}")))?;
+            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
             // Replicas starting together would run the same migrations at once; the
             // session-level advisory lock makes them take turns (it ends with the connection).
             diesel::connection::SimpleConnection::batch_execute(&mut conn, MIGRATION_LOCK)?;

@@ -6,7 +6,7 @@
 //! [`notify`] does nothing there.
 
 use diesel::sql_types::Text;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _, SimpleAsyncConnection as _};
+use diesel_async::{RunQueryDsl as _, SimpleAsyncConnection as _};
 use futures_util::{Stream, StreamExt as _};
 
 use crate::conn::Conn;
@@ -42,7 +42,8 @@ pub async fn listen(
     url: &str,
     channels: &[&str],
 ) -> diesel::ConnectionResult<impl Stream<Item = Notification> + Send + 'static> {
-    let mut conn = AsyncPgConnection::establish(url).await?;
+    let connector = crate::tls::PgConnector::new(url).map_err(diesel::ConnectionError::BadConnection)?;
+    let mut conn = connector.connect().await?;
     let statements: String = channels.iter().map(|c| format!("LISTEN \"{}\";", c.replace('"', ""))).collect();
     conn.batch_execute(&statements).await.map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
     let stream = futures_util::stream::unfold(conn, |mut conn| async move {

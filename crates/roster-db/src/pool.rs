@@ -13,6 +13,7 @@ use futures_util::FutureExt as _;
 
 use crate::conn::{DbConn, SqliteConn};
 use crate::lease::{Checkout, Lease};
+use crate::tls::PgConnector;
 use crate::url::{Backend, DatabaseUrl};
 
 /// How the pool behaves.
@@ -153,12 +154,14 @@ impl Db {
                 Pools::Sqlite(build(manager, options)?)
             }
             DatabaseUrl::Postgres(pg) => {
+                // Built once: a bad sslmode or an unreadable sslrootcert fails here, at startup.
+                let connector = PgConnector::new(pg).map_err(DbError::Setup)?;
                 let counter = queries.clone();
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
-                config.custom_setup = Box::new(move |url| {
-                    let counter = counter.clone();
+                config.custom_setup = Box::new(move |_url| {
+                    let (counter, connector) = (counter.clone(), connector.clone());
                     async move {
-                        let mut conn = AsyncPgConnection::establish(url).await?;
+                        let mut conn = connector.connect().await?;
                         conn.set_instrumentation(counting(counter));
                         Ok(conn)
                     }
@@ -260,7 +263,8 @@ impl Db {
                 one.execute(&mut conn).await?;
             }
             DatabaseUrl::Postgres(url) => {
-                let mut conn = AsyncPgConnection::establish(url).await.map_err(setup)?;
+                let connector = PgConnector::new(url).map_err(DbError::Setup)?;
+                let mut conn = connector.connect().await.map_err(setup)?;
                 one.execute(&mut conn).await?;
             }
         }
