@@ -298,3 +298,33 @@ async fn a_cursor_older_than_retention_is_expired() {
     let refused = late.event(SECOND).await.expect_err("expired");
     assert_eq!(error_code(&refused), "CURSOR_EXPIRED", "{refused}");
 }
+
+/// PostgreSQL: the listening connection goes silent (its packets are dropped, nothing is
+/// closed). The hub notices its own heartbeats stop, listens afresh, and has every socket
+/// re-check its session, so a sign-out on another replica still closes this one's socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listener_that_goes_silent_is_replaced_and_no_revocation_is_lost() {
+    let server = roster_tests::pg::server_url();
+    let target = server
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('@').next_back())
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|host_port| host_port.parse::<std::net::SocketAddr>().ok())
+        .expect("TEST_DATABASE_URL names IP:PORT");
+    let proxy = roster_tests::proxy::FreezeProxy::start(target).await;
+    let app = TestApp::spawn_with(Backend::Postgres, |s| {
+        let roster_db::DatabaseUrl::Postgres(url) = &s.database_url else { return };
+        s.listen_database_url = Some(url.replace(&target.to_string(), &proxy.addr.to_string()));
+        s.live_heartbeat = Duration::from_millis(500);
+    })
+    .await;
+    let other = app.replica().await;
+    let ana = app.sign_up("ana").await;
+    let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    ws.init(Some(&ana.token)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    proxy.freeze();
+    other.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
+    assert_eq!(ws.closed_with(Duration::from_secs(8)).await, Some(4403));
+}

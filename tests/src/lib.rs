@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 pub mod cluster;
 pub mod flows;
 pub mod pg;
+pub mod proxy;
 pub mod smtp;
 pub mod ws;
 

@@ -19,6 +19,9 @@ use crate::events::{self, CHANNEL, Change, EventRow};
 use crate::scope::Scope;
 use crate::store::MemberRecord;
 
+/// The channel each hub notifies itself on, with its listener's name as the payload.
+const HEARTBEAT_CHANNEL: &str = "roster_heartbeat";
+
 /// Hub settings.
 #[derive(Debug, Clone)]
 pub struct LiveSettings {
@@ -31,6 +34,12 @@ pub struct LiveSettings {
     pub poll: Duration,
     /// The channel on which revoked sessions are announced.
     pub sessions_channel: &'static str,
+    /// How often the listener proves it still hears: the hub notifies itself through the
+    /// pool, and a listener that has heard nothing for two intervals is replaced.
+    pub heartbeat: Duration,
+    /// Where to LISTEN, when not on the pool's database URL (a pooler in transaction mode,
+    /// such as PgBouncer, cannot LISTEN: point this at the server itself).
+    pub listen_url: Option<String>,
 }
 
 impl Default for LiveSettings {
@@ -40,6 +49,8 @@ impl Default for LiveSettings {
             buffer: 256,
             poll: Duration::from_secs(1),
             sessions_channel: "roster_sessions",
+            heartbeat: Duration::from_secs(10),
+            listen_url: None,
         }
     }
 }
@@ -307,7 +318,8 @@ impl LiveHub {
                 }
             }
             DatabaseUrl::Postgres(url) => loop {
-                let channels = [CHANNEL, self.inner.settings.sessions_channel];
+                let url = self.inner.settings.listen_url.clone().unwrap_or(url.clone());
+                let channels = [CHANNEL, self.inner.settings.sessions_channel, HEARTBEAT_CHANNEL];
                 let separator = if url.contains('?') { '&' } else { '?' };
                 let url = format!("{url}{separator}application_name={}", self.inner.listener_name);
                 match roster_db::notify::listen(&url, &channels).await {
@@ -318,16 +330,58 @@ impl LiveHub {
                         self.catch_up().await;
                         self.fire_all_users();
                         let _ = self.inner.rechecks.send(());
-                        let mut stream = std::pin::pin!(stream);
-                        while let Some(notification) = stream.next().await {
-                            self.on_notification(&notification);
-                        }
-                        tracing::warn!("live: the listening connection was lost; reconnecting");
+                        self.hear(stream).await;
                     }
                     Err(e) => tracing::warn!(error = %e, "live: cannot listen; retrying"),
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             },
+        }
+    }
+
+    /// Handles the listener's notifications until its connection is lost, or goes silent:
+    /// a connection can die without a word (a NAT forgets it, a host vanishes), and until
+    /// that is noticed this replica would miss revocations from the others. So every
+    /// heartbeat interval the hub notifies itself through the pool, and when two intervals
+    /// pass without hearing its own heartbeat, it drops the listener and connects afresh.
+    async fn hear(&self, stream: impl futures_util::Stream<Item = Notification>) {
+        let beat = self.inner.settings.heartbeat;
+        let mut stream = std::pin::pin!(stream);
+        let mut ticks = tokio::time::interval(beat);
+        let mut last_heard = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                notification = stream.next() => match notification {
+                    Some(n) if n.channel == HEARTBEAT_CHANNEL => {
+                        if n.payload == self.inner.listener_name {
+                            last_heard = tokio::time::Instant::now();
+                        }
+                    }
+                    Some(n) => self.on_notification(&n),
+                    None => {
+                        tracing::warn!("live: the listening connection was lost; reconnecting");
+                        return;
+                    }
+                },
+                _ = ticks.tick() => {
+                    if last_heard.elapsed() > beat * 2 {
+                        tracing::warn!("live: the listening connection went silent; reconnecting");
+                        return;
+                    }
+                    let (db, name) = (self.inner.db.clone(), self.inner.listener_name.clone());
+                    // Sent beside the loop, so a slow pool does not hold up notifications.
+                    tokio::spawn(async move {
+                        let sent = async {
+                            let mut conn = db.get().await?;
+                            roster_db::notify::notify(&mut conn.conn(), HEARTBEAT_CHANNEL, &name).await?;
+                            Ok::<_, DbError>(())
+                        };
+                        if let Ok(Err(e)) = tokio::time::timeout(beat, sent).await {
+                            tracing::debug!(error = %e, "live: sending a heartbeat failed");
+                        }
+                    });
+                }
+            }
         }
     }
 

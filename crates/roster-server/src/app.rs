@@ -105,6 +105,8 @@ impl Application {
             LiveSettings {
                 retention: settings.event_retention,
                 sessions_channel: roster_identity::service::SESSIONS_CHANNEL,
+                listen_url: settings.listen_database_url.clone(),
+                heartbeat: settings.live_heartbeat,
                 ..LiveSettings::default()
             },
         );

@@ -35,6 +35,17 @@ pub struct SettingsArgs {
     #[arg(long, env = "DATABASE_URL", default_value = DatabaseUrl::DEFAULT, global = true, hide_env_values = true)]
     pub database_url: String,
 
+    /// Where each replica LISTENs for other replicas' changes, when not on DATABASE_URL:
+    /// needed when DATABASE_URL goes through a pooler in transaction mode (PgBouncer, say),
+    /// which cannot LISTEN. PostgreSQL only.
+    #[arg(long, env = "ROSTER_LISTEN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub listen_database_url: Option<String>,
+
+    /// Seconds between the LISTEN connection's heartbeats; a listener that hears nothing for
+    /// two intervals is replaced (PostgreSQL).
+    #[arg(long, env = "ROSTER_LISTEN_HEARTBEAT_SECS", default_value_t = 10, global = true)]
+    pub listen_heartbeat_secs: u64,
+
     /// Most database connections open at once.
     #[arg(long, env = "ROSTER_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: usize,
@@ -165,6 +176,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The database.
     pub database_url: DatabaseUrl,
+    /// Where to LISTEN, when not on `database_url` (PostgreSQL).
+    pub listen_database_url: Option<String>,
     /// Pool size and timeouts.
     pub pool: PoolOptions,
     /// Base of links in emails, without a trailing slash.
@@ -177,6 +190,8 @@ pub struct Settings {
     pub invitation_ttl: Duration,
     /// How long member-list events are kept for resuming.
     pub event_retention: Duration,
+    /// The LISTEN connection's heartbeat interval.
+    pub live_heartbeat: Duration,
     /// Whether anyone may sign up.
     pub signup_open: bool,
     /// HTTP limits and switches.
@@ -276,6 +291,9 @@ pub enum SettingsError {
     /// See the message.
     #[error(transparent)]
     DatabaseUrl(#[from] roster_db::UrlError),
+    /// ROSTER_LISTEN_DATABASE_URL is not a PostgreSQL URL.
+    #[error("ROSTER_LISTEN_DATABASE_URL must be a postgres:// URL")]
+    ListenUrl,
     /// An entry of ROSTER_CORS_ORIGINS is not an origin.
     #[error("ROSTER_CORS_ORIGINS: `{0}` is not an origin such as https://app.example.com")]
     CorsOrigin(String),
@@ -296,6 +314,13 @@ impl SettingsArgs {
         Ok(Settings {
             listen: self.listen,
             database_url: DatabaseUrl::parse(&self.database_url)?,
+            listen_database_url: match self.listen_database_url.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(url) => match DatabaseUrl::parse(url)? {
+                    DatabaseUrl::Postgres(url) => Some(url),
+                    DatabaseUrl::Sqlite(_) => return Err(SettingsError::ListenUrl),
+                },
+            },
             pool: PoolOptions {
                 max_size: self.db_pool_size.max(1),
                 timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
@@ -305,6 +330,7 @@ impl SettingsArgs {
             mail_from: self.mail_from.clone(),
             invitation_ttl: hours(self.invitation_ttl_hours),
             event_retention: hours(self.event_retention_hours),
+            live_heartbeat: seconds(self.listen_heartbeat_secs),
             signup_open: self.signup_open,
             http: HttpSettings {
                 max_body_bytes: self.max_body_bytes.max(1024),
@@ -374,12 +400,14 @@ impl Settings {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
+            listen_database_url: None,
             pool: PoolOptions::default(),
             public_url: "http://127.0.0.1".into(),
             smtp_url: None,
             mail_from: "Roster <roster@localhost>".into(),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             event_retention: Duration::from_secs(7 * 24 * 3600),
+            live_heartbeat: Duration::from_secs(10),
             signup_open: true,
             http: HttpSettings::default(),
             schema: SchemaLimits::default(),
