@@ -2,7 +2,7 @@
 //! told to refuse mail (an outage) with a temporary error.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +40,9 @@ pub struct SmtpCapture {
     pub addr: SocketAddr,
     messages: Arc<Mutex<Vec<Captured>>>,
     failing: Arc<AtomicBool>,
+    refusing: Arc<AtomicBool>,
+    refused: Arc<AtomicUsize>,
+    delay_ms: Arc<AtomicU64>,
     arrived: Arc<Notify>,
 }
 
@@ -51,6 +54,9 @@ impl SmtpCapture {
             addr: listener.local_addr().expect("an address"),
             messages: Arc::default(),
             failing: Arc::default(),
+            refusing: Arc::default(),
+            refused: Arc::default(),
+            delay_ms: Arc::default(),
             arrived: Arc::default(),
         };
         let server = capture.clone();
@@ -73,6 +79,21 @@ impl SmtpCapture {
     /// Makes the server refuse (true) or accept (false) mail.
     pub fn set_failing(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// Makes the server refuse every recipient for good (550), or stop doing so.
+    pub fn set_refusing(&self, refusing: bool) {
+        self.refusing.store(refusing, Ordering::SeqCst);
+    }
+
+    /// How many recipients were refused for good so far.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Makes the server take this long to accept each message.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), Ordering::SeqCst);
     }
 
     /// Every message so far.
@@ -116,6 +137,11 @@ impl SmtpCapture {
                     b"250 OK\r\n"
                 }
             } else if upper.starts_with("RCPT TO") {
+                if self.refusing.load(Ordering::SeqCst) {
+                    self.refused.fetch_add(1, Ordering::SeqCst);
+                    write.write_all(b"550 5.1.1 capture refuses this mailbox on purpose\r\n").await?;
+                    continue;
+                }
                 let address =
                     line[8..].trim().trim_start_matches(':').trim().trim_matches(|c| c == '<' || c == '>');
                 to.push(address.to_owned());
@@ -129,6 +155,10 @@ impl SmtpCapture {
                     }
                     data.push_str(line.strip_prefix('.').unwrap_or(&line));
                     data.push_str("\r\n");
+                }
+                let delay = self.delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
                 }
                 if let Ok(mut messages) = self.messages.lock() {
                     messages.push(Captured { to: std::mem::take(&mut to), data });

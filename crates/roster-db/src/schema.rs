@@ -102,6 +102,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         dropped_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        claim_id -> Nullable<Text>,
     }
 }
 

@@ -41,8 +41,25 @@ pub enum MailerError {
 
 /// Why one message could not be delivered.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SendError(String);
+#[error("{message}")]
+pub struct SendError {
+    /// What the server (or the client) said.
+    pub message: String,
+    /// Whether trying again cannot help: a 5xx answer, or an address that does not parse.
+    pub permanent: bool,
+}
+
+impl SendError {
+    fn permanent(message: impl ToString) -> SendError {
+        SendError { message: message.to_string(), permanent: true }
+    }
+}
+
+impl From<lettre::transport::smtp::Error> for SendError {
+    fn from(e: lettre::transport::smtp::Error) -> SendError {
+        SendError { message: e.to_string(), permanent: e.is_permanent() }
+    }
+}
 
 /// An invitation to send.
 #[derive(Debug)]
@@ -60,14 +77,15 @@ pub struct Invitation<'a> {
 }
 
 impl Mailer {
-    /// An SMTP mailer for `smtp_url`, or the logging one when it is `None`.
-    pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Mailer, MailerError> {
+    /// An SMTP mailer for `smtp_url`, or the logging one when it is `None`. A conversation
+    /// with the server is cut off after `timeout`.
+    pub fn new(smtp_url: Option<&str>, from: &str, timeout: Duration) -> Result<Mailer, MailerError> {
         let Some(url) = smtp_url else {
             return Ok(Mailer::Log);
         };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailerError::Url(e.to_string()))?
-            .timeout(Some(Duration::from_secs(15)))
+            .timeout(Some(timeout))
             .build();
         let from =
             from.parse().map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
@@ -89,15 +107,15 @@ impl Mailer {
                 let to = invitation
                     .to
                     .parse()
-                    .map_err(|e: lettre::address::AddressError| SendError(e.to_string()))?;
+                    .map_err(|e: lettre::address::AddressError| SendError::permanent(e))?;
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(format!("You are invited to join {}", invitation.scope_name))
                     .header(ContentType::TEXT_PLAIN)
                     .body(body(invitation))
-                    .map_err(|e| SendError(e.to_string()))?;
-                transport.send(message).await.map(|_| ()).map_err(|e| SendError(e.to_string()))
+                    .map_err(SendError::permanent)?;
+                transport.send(message).await.map(|_| ()).map_err(SendError::from)
             }
         }
     }

@@ -17,12 +17,15 @@ use crate::mail::{Invitation, Mailer};
 use crate::service::InvitationSettings;
 use crate::store::{self, OutboxRow, Outcome, State};
 
-/// How long a claim lasts: longer than any SMTP conversation.
-const CLAIM: TimeDelta = TimeDelta::seconds(120);
 /// How often the sender looks for due rows without being woken.
 const POLL: Duration = Duration::from_secs(2);
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: i64 = 3600;
+/// Attempts after a permanent refusal (a 5xx answer) before the email is dropped: a few, in
+/// case the refusal was a misconfiguration fixed meanwhile.
+const PERMANENT_ATTEMPTS: i32 = 3;
+/// Attempts in all before the email is dropped (about a day, with the backoff).
+const MAX_ATTEMPTS: i32 = 30;
 
 /// Runs until `shutdown` turns true. `wake` makes it look at once (mutations notify it after
 /// they commit).
@@ -47,25 +50,30 @@ pub async fn run(
 
 /// Delivers every email due now. Returns how many were sent.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, settings: &InvitationSettings) -> Result<usize, DbError> {
+    let claim = TimeDelta::from_std(settings.claim).unwrap_or(TimeDelta::seconds(120));
     let mut sent = 0;
     loop {
-        let now = roster_db::now();
         let due = {
             let mut conn = db.get().await?;
-            store::due(&mut conn.conn(), now, 20).await?
+            store::due(&mut conn.conn(), roster_db::now(), 20).await?
         };
         if due.is_empty() {
             return Ok(sent);
         }
         let mut progressed = false;
         for row in due {
+            // Each claim runs from its own moment: a batch takes a while to send, and a claim
+            // dated from the start of the batch could lapse while its email is still going
+            // out, letting another replica send it too.
+            let now = roster_db::now();
+            let claim_id = roster_core::id::unique();
             let claimed = {
                 let mut conn = db.get().await?;
-                store::claim(&mut conn.conn(), &row.id, now, now + CLAIM).await?
+                store::claim(&mut conn.conn(), &row.id, &claim_id, now, now + claim).await?
             };
             if claimed {
                 progressed = true;
-                if deliver(db, mailer, settings, &row).await? {
+                if deliver(db, mailer, settings, &row, &claim_id).await? {
                     sent += 1;
                 }
             }
@@ -82,19 +90,21 @@ async fn deliver(
     mailer: &Mailer,
     settings: &InvitationSettings,
     row: &OutboxRow,
+    claim_id: &str,
 ) -> Result<bool, DbError> {
-    let mut conn = db.get().await?;
-    let mut conn = conn.conn();
+    let mut checkout = db.get().await?;
+    let mut conn = checkout.conn();
+    let dropped = |reason| Outcome::Dropped { reason };
     let Some(invitation) = store::by_id(&mut conn, &row.invitation_id).await? else {
-        store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
+        store::finish(&mut conn, &row.id, claim_id, dropped("the invitation no longer exists")).await?;
         return Ok(false);
     };
     if invitation.state != State::Pending.as_str() {
-        store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
+        store::finish(&mut conn, &row.id, claim_id, dropped("the invitation is no longer pending")).await?;
         return Ok(false);
     }
     let Some(token) = issue_token(&mut conn, &invitation.id, settings).await? else {
-        store::finish(&mut conn, &row.id, Outcome::Dropped).await?;
+        store::finish(&mut conn, &row.id, claim_id, dropped("the invitation is no longer pending")).await?;
         return Ok(false);
     };
     let scope_name =
@@ -114,25 +124,35 @@ async fn deliver(
         link: &link,
         valid_days: settings.ttl().num_days().max(1).unsigned_abs(),
     };
-    match mailer.send(&email).await {
+    // No connection is held while the SMTP server takes its time.
+    checkout.release();
+    let outcome = mailer.send(&email).await;
+    let mut conn = db.get().await?;
+    let mut conn = conn.conn();
+    let attempt = row.attempts + 1;
+    let (result, recorded) = match outcome {
         Ok(()) => {
-            store::finish(&mut conn, &row.id, Outcome::Sent).await?;
             tracing::info!(email.id = %row.id, "invitation email sent");
-            Ok(true)
+            (true, store::finish(&mut conn, &row.id, claim_id, Outcome::Sent).await?)
+        }
+        Err(e) if attempt >= MAX_ATTEMPTS || (e.permanent && attempt >= PERMANENT_ATTEMPTS) => {
+            tracing::error!(email.id = %row.id, attempt, error = %e, "invitation email failed for good; dropped");
+            let reason = format!("gave up after {attempt} attempts: {e}");
+            (false, store::finish(&mut conn, &row.id, claim_id, dropped(&reason)).await?)
         }
         Err(e) => {
-            let wait = backoff(row.attempts + 1);
-            tracing::warn!(email.id = %row.id, attempt = row.attempts + 1, retry_in_secs = wait.num_seconds(), error = %e, "invitation email failed");
+            let wait = backoff(attempt);
+            tracing::warn!(email.id = %row.id, attempt, retry_in_secs = wait.num_seconds(), error = %e, "invitation email failed");
             let message = e.to_string();
-            store::finish(
-                &mut conn,
-                &row.id,
-                Outcome::Retry { at: roster_db::now() + wait, error: &message },
-            )
-            .await?;
-            Ok(false)
+            let retry = Outcome::Retry { at: roster_db::now() + wait, error: &message };
+            (false, store::finish(&mut conn, &row.id, claim_id, retry).await?)
         }
+    };
+    if !recorded {
+        // The claim lapsed and another sender holds the email now; its outcome stands.
+        tracing::warn!(email.id = %row.id, "email outbox: the claim lapsed before the outcome was recorded");
     }
+    Ok(result)
 }
 
 /// Mints the token of a pending invitation, installs its digest and restarts its expiry.

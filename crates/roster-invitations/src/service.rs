@@ -41,6 +41,9 @@ pub struct InvitationSettings {
     pub accepts_per_address: Limit,
     /// Woken after a commit that queued an email, so the sender goes at once.
     pub wake_sender: Arc<Notify>,
+    /// How long a sender's claim on an email lasts; SMTP conversations are cut off well
+    /// before it ends, so a claim never lapses while its email is being sent.
+    pub claim: Duration,
 }
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -74,11 +77,18 @@ impl Default for InvitationSettings {
             resends: Limit::new("resend/invitee", 5, HOUR),
             accepts_per_address: Limit::new("accept/address", 20, MINUTE),
             wake_sender: Arc::new(Notify::new()),
+            claim: Duration::from_secs(120),
         }
     }
 }
 
 impl InvitationSettings {
+    /// The longest an SMTP conversation may take: half a claim, so a claim never lapses while
+    /// its email is being sent.
+    pub fn smtp_timeout(&self) -> Duration {
+        (self.claim / 2).min(Duration::from_secs(30))
+    }
+
     /// The link lifetime as a time delta.
     pub fn ttl(&self) -> TimeDelta {
         TimeDelta::from_std(self.ttl).unwrap_or(TimeDelta::days(7))
@@ -172,6 +182,7 @@ fn new_invitation(
         sent_at: None,
         dropped_at: None,
         last_error: None,
+        claim_id: None,
     };
     (invitation, email)
 }

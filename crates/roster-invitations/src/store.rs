@@ -82,8 +82,10 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
     /// Not to be sent (the invitation died first).
     pub dropped_at: Option<NaiveDateTime>,
-    /// The last delivery failure, for operators.
+    /// The last delivery failure, or why the email was dropped, for operators.
     pub last_error: Option<String>,
+    /// The claim a sender holds on it (random per claim).
+    pub claim_id: Option<String>,
 }
 
 /// Inserts an invitation.
@@ -210,11 +212,13 @@ pub async fn due(conn: &mut Conn<'_>, now: NaiveDateTime, limit: i64) -> QueryRe
     })
 }
 
-/// Claims an email for one sender until `until`. Returns false when another sender (another
-/// replica) claimed it first: the conditional update decides, on both backends.
+/// Claims an email for one sender until `until`, under the id `claim_id`. Returns false
+/// when another sender (another replica) claimed it first: the conditional update decides,
+/// on both backends.
 pub async fn claim(
     conn: &mut Conn<'_>,
     id: &str,
+    claim_id: &str,
     now: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -228,6 +232,7 @@ pub async fn claim(
         )
         .set((
             email_outbox::claimed_until.eq(Some(until)),
+            email_outbox::claim_id.eq(Some(claim_id)),
             email_outbox::attempts.eq(email_outbox::attempts + 1),
         ))
         .execute(c)
@@ -236,26 +241,29 @@ pub async fn claim(
     Ok(changed == 1)
 }
 
-/// Records the outcome of a delivery attempt.
-pub async fn finish(conn: &mut Conn<'_>, id: &str, outcome: Outcome<'_>) -> QueryResult<()> {
+/// Records the outcome of a delivery attempt, only while `claim_id` still holds the email.
+/// Returns false when the claim was lost (it lapsed and another sender took over).
+pub async fn finish(
+    conn: &mut Conn<'_>,
+    id: &str,
+    claim_id: &str,
+    outcome: Outcome<'_>,
+) -> QueryResult<bool> {
     let now = roster_db::now();
-    db_run!(conn, |c| {
-        let row = email_outbox::table.find(id);
+    let released =
+        (email_outbox::claimed_until.eq(None::<NaiveDateTime>), email_outbox::claim_id.eq(None::<String>));
+    let changed = db_run!(conn, |c| {
+        let row = email_outbox::table.find(id).filter(email_outbox::claim_id.eq(claim_id));
         match outcome {
             Outcome::Sent => {
-                diesel::update(row)
-                    .set((
-                        email_outbox::sent_at.eq(Some(now)),
-                        email_outbox::claimed_until.eq(None::<NaiveDateTime>),
-                    ))
-                    .execute(c)
-                    .await
+                diesel::update(row).set((email_outbox::sent_at.eq(Some(now)), released)).execute(c).await
             }
-            Outcome::Dropped => {
+            Outcome::Dropped { reason } => {
                 diesel::update(row)
                     .set((
                         email_outbox::dropped_at.eq(Some(now)),
-                        email_outbox::claimed_until.eq(None::<NaiveDateTime>),
+                        email_outbox::last_error.eq(Some(reason)),
+                        released,
                     ))
                     .execute(c)
                     .await
@@ -264,15 +272,15 @@ pub async fn finish(conn: &mut Conn<'_>, id: &str, outcome: Outcome<'_>) -> Quer
                 diesel::update(row)
                     .set((
                         email_outbox::next_attempt_at.eq(at),
-                        email_outbox::claimed_until.eq(None::<NaiveDateTime>),
                         email_outbox::last_error.eq(Some(error)),
+                        released,
                     ))
                     .execute(c)
                     .await
             }
         }
     })?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// How a delivery attempt ended.
@@ -280,8 +288,11 @@ pub async fn finish(conn: &mut Conn<'_>, id: &str, outcome: Outcome<'_>) -> Quer
 pub enum Outcome<'a> {
     /// Delivered.
     Sent,
-    /// Not to be sent: the invitation died before delivery.
-    Dropped,
+    /// Not to be sent: the invitation died before delivery, or delivery failed for good.
+    Dropped {
+        /// Why, for operators.
+        reason: &'a str,
+    },
     /// Failed; try again at `at`.
     Retry {
         /// When.

@@ -91,6 +91,7 @@ impl Application {
         let invitations = InvitationSettings {
             ttl: settings.invitation_ttl,
             public_url: settings.public_url.clone(),
+            claim: settings.mail_claim,
             ..InvitationSettings::default()
         }
         .with_limits(
@@ -99,7 +100,8 @@ impl Application {
             limits.resends_per_hour,
             limits.accept_attempts_per_minute,
         );
-        let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?;
+        let mailer =
+            Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from, invitations.smtp_timeout())?;
         let hub = LiveHub::new(
             db.clone(),
             LiveSettings {

@@ -186,6 +186,9 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The From address of invitation emails.
     pub mail_from: String,
+    /// How long a mail sender's claim on an email lasts (SMTP conversations are cut off at a
+    /// half of it). Not a flag: two minutes suits every server; tests shorten it.
+    pub mail_claim: Duration,
     /// How long an invitation link works after it is sent.
     pub invitation_ttl: Duration,
     /// How long member-list events are kept for resuming.
@@ -328,6 +331,7 @@ impl SettingsArgs {
             public_url,
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
             mail_from: self.mail_from.clone(),
+            mail_claim: Duration::from_secs(120),
             invitation_ttl: hours(self.invitation_ttl_hours),
             event_retention: hours(self.event_retention_hours),
             live_heartbeat: seconds(self.listen_heartbeat_secs),
@@ -405,6 +409,7 @@ impl Settings {
             public_url: "http://127.0.0.1".into(),
             smtp_url: None,
             mail_from: "Roster <roster@localhost>".into(),
+            mail_claim: Duration::from_secs(120),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             event_retention: Duration::from_secs(7 * 24 * 3600),
             live_heartbeat: Duration::from_secs(10),
