@@ -76,13 +76,7 @@ pub fn top_level_error(code: ErrorCode, message: impl Into<String>) -> async_gra
 /// Failures whose chain says the database was unreachable get `SERVICE_UNAVAILABLE`, so a
 /// client can tell "retry later" from "bug".
 pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql::Error {
-    let mut chain = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let chain = cause_chain(err);
     if UNAVAILABLE_MARKERS.iter().any(|marker| chain.contains(marker)) {
         // One request may fail in many fields; the storage layer marks all but the first.
         if !chain.contains(REPORTED_MARKER) {
@@ -93,6 +87,19 @@ pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql:
         tracing::error!(error = %chain, "request failed");
         top_level_error(ErrorCode::InternalServerError, "Internal server error.")
     }
+}
+
+/// An error and its causes, `: `-separated: what logs should show, since many errors'
+/// own text leaves the cause out.
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
 }
 
 /// The text the storage layer puts in errors that mean "no connection could be had". Kept

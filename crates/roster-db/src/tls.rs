@@ -444,17 +444,8 @@ impl PgConnector {
     }
 }
 
-/// tokio-postgres' `Display` omits the cause ("error performing TLS handshake"): add it.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
+// tokio-postgres' `Display` omits the cause ("error performing TLS handshake"): add it.
+use roster_core::error::cause_chain as chain;
 
 #[cfg(test)]
 mod tests {
