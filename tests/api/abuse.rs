@@ -27,127 +27,153 @@ fn behind_a_proxy(settings: &mut roster_server::Settings) {
         roster_server::client::TrustedProxies::parse(&["127.0.0.1".into()]).expect("valid");
 }
 
-backend_tests! {
-    async fn a_hundred_parallel_sign_ins_evaluate_at_most_the_limit(app) {
-        app.sign_up("ana").await;
-        let attempts = (0..100).map(|_| sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password"));
-        let results = join_all(attempts).await;
-        let evaluated = results.iter().filter(|r| typename(r) == "InvalidCredentialsError").count();
-        let limited = results.iter().filter(|r| typename(r) == "RateLimitedError").count();
-        assert_eq!(evaluated + limited, 100, "{results:?}");
-        assert!(evaluated <= 10, "{evaluated} passwords were checked against a limit of 10");
-        assert!(evaluated >= 1);
-    }
+backend_tests!(
+    a_hundred_parallel_sign_ins_evaluate_at_most_the_limit,
+    an_attacker_cannot_lock_the_owner_out with an_attacker_cannot_lock_the_owner_out_settings,
+    one_address_guessing_many_emails_is_limited with one_address_guessing_many_emails_is_limited_settings,
+    x_forwarded_for_is_ignored_unless_the_peer_is_trusted,
+    the_limit_holds_across_replicas with the_limit_holds_across_replicas_settings,
+    accept_attempts_are_limited_per_address_and_counted_per_field with accept_attempts_are_limited_per_address_and_counted_per_field_settings,
+    an_organization_and_an_inviter_have_daily_invitation_limits with an_organization_and_an_inviter_have_daily_invitation_limits_settings,
+    cancelling_and_inviting_again_does_not_reset_the_resend_limit,
+);
 
-    async fn an_attacker_cannot_lock_the_owner_out(app) settings |s| { behind_a_proxy(s); } {
-        app.sign_up("ana").await;
-        for _ in 0..12 {
-            sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password").await;
-        }
-        // The attacker's address is done, even with the right password.
-        let attacker = sign_in_from(&app, "203.0.113.1", "ana@example.com", PASSWORD).await;
-        assert_eq!(typename(&attacker), "RateLimitedError", "{attacker}");
-        assert!(attacker["retryAfterSeconds"].as_i64().unwrap_or(0) > 0);
-        // Ana, from an address that has not failed, still signs in.
-        let owner = sign_in_from(&app, "198.51.100.7", "ana@example.com", PASSWORD).await;
-        assert_eq!(typename(&owner), "SignInSuccess", "{owner}");
-        // A fresh address gets one guess while the email is under attack, then no more.
-        let fresh = sign_in_from(&app, "192.0.2.50", "ana@example.com", "wrong again").await;
-        assert_eq!(typename(&fresh), "InvalidCredentialsError", "{fresh}");
-        let again = sign_in_from(&app, "192.0.2.50", "ana@example.com", "wrong again").await;
-        assert_eq!(typename(&again), "RateLimitedError", "{again}");
-    }
+async fn a_hundred_parallel_sign_ins_evaluate_at_most_the_limit(app: roster_tests::TestApp) {
+    app.sign_up("ana").await;
+    let attempts = (0..100).map(|_| sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password"));
+    let results = join_all(attempts).await;
+    let evaluated = results.iter().filter(|r| typename(r) == "InvalidCredentialsError").count();
+    let limited = results.iter().filter(|r| typename(r) == "RateLimitedError").count();
+    assert_eq!(evaluated + limited, 100, "{results:?}");
+    assert!(evaluated <= 10, "{evaluated} passwords were checked against a limit of 10");
+    assert!(evaluated >= 1);
+}
 
-    async fn one_address_guessing_many_emails_is_limited(app) settings |s| { behind_a_proxy(s); } {
-        for i in 0..10 {
-            let result = sign_in_from(&app, "203.0.113.9", &format!("user{i}@example.com"), "guess").await;
-            assert_eq!(typename(&result), "InvalidCredentialsError", "{result}");
-        }
-        let next = sign_in_from(&app, "203.0.113.9", "user10@example.com", "guess").await;
-        assert_eq!(typename(&next), "RateLimitedError", "{next}");
-        let elsewhere = sign_in_from(&app, "198.51.100.1", "user10@example.com", "guess").await;
-        assert_eq!(typename(&elsewhere), "InvalidCredentialsError", "other addresses are not affected");
+async fn an_attacker_cannot_lock_the_owner_out(app: roster_tests::TestApp) {
+    app.sign_up("ana").await;
+    for _ in 0..12 {
+        sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password").await;
     }
+    // The attacker's address is done, even with the right password.
+    let attacker = sign_in_from(&app, "203.0.113.1", "ana@example.com", PASSWORD).await;
+    assert_eq!(typename(&attacker), "RateLimitedError", "{attacker}");
+    assert!(attacker["retryAfterSeconds"].as_i64().unwrap_or(0) > 0);
+    // Ana, from an address that has not failed, still signs in.
+    let owner = sign_in_from(&app, "198.51.100.7", "ana@example.com", PASSWORD).await;
+    assert_eq!(typename(&owner), "SignInSuccess", "{owner}");
+    // A fresh address gets one guess while the email is under attack, then no more.
+    let fresh = sign_in_from(&app, "192.0.2.50", "ana@example.com", "wrong again").await;
+    assert_eq!(typename(&fresh), "InvalidCredentialsError", "{fresh}");
+    let again = sign_in_from(&app, "192.0.2.50", "ana@example.com", "wrong again").await;
+    assert_eq!(typename(&again), "RateLimitedError", "{again}");
+}
 
-    async fn x_forwarded_for_is_ignored_unless_the_peer_is_trusted(app) {
-        app.sign_up("ana").await;
-        // Rotating the header does not buy fresh addresses: all of these are 127.0.0.1.
-        for i in 0..10 {
-            sign_in_from(&app, &format!("203.0.113.{i}"), "user@example.com", "guess").await;
-        }
-        let next = sign_in_from(&app, "198.51.100.99", "someone@example.com", "guess").await;
-        assert_eq!(typename(&next), "RateLimitedError", "{next}");
-    }
+fn an_attacker_cannot_lock_the_owner_out_settings(s: &mut roster_server::Settings) {
+    behind_a_proxy(s);
+}
 
-    async fn the_limit_holds_across_replicas(app) settings |s| { behind_a_proxy(s); } {
-        app.sign_up("ana").await;
-        for _ in 0..10 {
-            sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password").await;
-        }
-        let replica = app.replica_with(behind_a_proxy).await;
-        let there = sign_in_from(&replica, "203.0.113.1", "ana@example.com", "wrong password").await;
-        assert_eq!(typename(&there), "RateLimitedError", "{there}");
+async fn one_address_guessing_many_emails_is_limited(app: roster_tests::TestApp) {
+    for i in 0..10 {
+        let result = sign_in_from(&app, "203.0.113.9", &format!("user{i}@example.com"), "guess").await;
+        assert_eq!(typename(&result), "InvalidCredentialsError", "{result}");
     }
+    let next = sign_in_from(&app, "203.0.113.9", "user10@example.com", "guess").await;
+    assert_eq!(typename(&next), "RateLimitedError", "{next}");
+    let elsewhere = sign_in_from(&app, "198.51.100.1", "user10@example.com", "guess").await;
+    assert_eq!(typename(&elsewhere), "InvalidCredentialsError", "other addresses are not affected");
+}
 
-    async fn accept_attempts_are_limited_per_address_and_counted_per_field(app) settings |s| {
-        s.schema.max_aliases = 100;
-        s.limits.accept_attempts_per_minute = 20;
-    } {
-        let fields: String = (0..25)
-            .map(|i| format!("a{i}: acceptInvitation(token: \"guess-{i}\", password: \"{PASSWORD}\", displayName: \"X\") {{ __typename }} "))
-            .collect();
-        let answer = app.graphql(&format!("mutation {{ {fields} }}"), json!({})).await;
-        let results: Vec<&str> = (0..25).map(|i| answer["data"][format!("a{i}")]["__typename"].as_str().unwrap_or_default()).collect();
-        let evaluated = results.iter().filter(|t| **t == "InvalidInvitationError").count();
-        let limited = results.iter().filter(|t| **t == "RateLimitedError").count();
-        assert_eq!((evaluated, limited), (20, 5), "{answer}");
-        // And the next request too, with a real token: the address is done for the minute.
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let token = app.invitation_token("bob@example.com", 1).await;
-        let refused = app.accept(None, &token, Some(PASSWORD), Some("Bob")).await;
-        assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
-    }
+fn one_address_guessing_many_emails_is_limited_settings(s: &mut roster_server::Settings) {
+    behind_a_proxy(s);
+}
 
-    async fn an_organization_and_an_inviter_have_daily_invitation_limits(app) settings |s| {
-        s.limits.invites_per_day = 3;
-        s.limits.invites_per_inviter_per_day = 5;
-    } {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let design = app.create_team(&admin, &acme, "Design").await;
-        app.invite_ok(&admin, org(&acme), "a@example.com", None).await;
-        app.invite_ok(&admin, org(&acme), "b@example.com", None).await;
-        // A team's invitations count for its organization.
-        app.invite_ok(&admin, team(&design), "c@example.com", None).await;
-        let refused = app.invite(Some(&admin), org(&acme), "d@example.com", None).await;
-        assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
-        assert_eq!(app.members(&admin, org(&acme)).await.len(), 3, "nothing was added");
-        // Another organization has its own count, but the inviter's total still applies.
-        let globex = app.create_org(&admin, "Globex").await;
-        app.invite_ok(&admin, org(&globex), "e@example.com", None).await;
-        app.invite_ok(&admin, org(&globex), "f@example.com", None).await;
-        let refused = app.invite(Some(&admin), org(&globex), "g@example.com", None).await;
-        assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
-        // A refused invitation sends nothing; a failed one (already a member) uses no quota.
-        assert!(app.smtp.messages().iter().all(|m| !m.to.iter().any(|t| t == "g@example.com")));
+async fn x_forwarded_for_is_ignored_unless_the_peer_is_trusted(app: roster_tests::TestApp) {
+    app.sign_up("ana").await;
+    // Rotating the header does not buy fresh addresses: all of these are 127.0.0.1.
+    for i in 0..10 {
+        sign_in_from(&app, &format!("203.0.113.{i}"), "user@example.com", "guess").await;
     }
+    let next = sign_in_from(&app, "198.51.100.99", "someone@example.com", "guess").await;
+    assert_eq!(typename(&next), "RateLimitedError", "{next}");
+}
 
-    async fn cancelling_and_inviting_again_does_not_reset_the_resend_limit(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        for _ in 0..5 {
-            assert_eq!(app.resend(Some(&admin), org(&acme), &bob).await["__typename"], "ResendInvitationSuccess");
-        }
-        app.cancel(Some(&admin), org(&acme), &bob).await;
-        // Re-inviting is always possible (the help page says so)...
-        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        // ...but the resends of the hour are spent.
-        let limited = app.resend(Some(&admin), org(&acme), &bob).await;
-        assert_eq!(limited["__typename"], "RateLimitedError", "{limited}");
+async fn the_limit_holds_across_replicas(app: roster_tests::TestApp) {
+    app.sign_up("ana").await;
+    for _ in 0..10 {
+        sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password").await;
     }
+    let replica = app.replica_with(behind_a_proxy).await;
+    let there = sign_in_from(&replica, "203.0.113.1", "ana@example.com", "wrong password").await;
+    assert_eq!(typename(&there), "RateLimitedError", "{there}");
+}
+
+fn the_limit_holds_across_replicas_settings(s: &mut roster_server::Settings) {
+    behind_a_proxy(s);
+}
+
+async fn accept_attempts_are_limited_per_address_and_counted_per_field(app: roster_tests::TestApp) {
+    let fields: String = (0..25)
+        .map(|i| format!("a{i}: acceptInvitation(token: \"guess-{i}\", password: \"{PASSWORD}\", displayName: \"X\") {{ __typename }} "))
+        .collect();
+    let answer = app.graphql(&format!("mutation {{ {fields} }}"), json!({})).await;
+    let results: Vec<&str> =
+        (0..25).map(|i| answer["data"][format!("a{i}")]["__typename"].as_str().unwrap_or_default()).collect();
+    let evaluated = results.iter().filter(|t| **t == "InvalidInvitationError").count();
+    let limited = results.iter().filter(|t| **t == "RateLimitedError").count();
+    assert_eq!((evaluated, limited), (20, 5), "{answer}");
+    // And the next request too, with a real token: the address is done for the minute.
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let token = app.invitation_token("bob@example.com", 1).await;
+    let refused = app.accept(None, &token, Some(PASSWORD), Some("Bob")).await;
+    assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
+}
+
+fn accept_attempts_are_limited_per_address_and_counted_per_field_settings(s: &mut roster_server::Settings) {
+    s.schema.max_aliases = 100;
+    s.limits.accept_attempts_per_minute = 20;
+}
+
+async fn an_organization_and_an_inviter_have_daily_invitation_limits(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let design = app.create_team(&admin, &acme, "Design").await;
+    app.invite_ok(&admin, org(&acme), "a@example.com", None).await;
+    app.invite_ok(&admin, org(&acme), "b@example.com", None).await;
+    // A team's invitations count for its organization.
+    app.invite_ok(&admin, team(&design), "c@example.com", None).await;
+    let refused = app.invite(Some(&admin), org(&acme), "d@example.com", None).await;
+    assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
+    assert_eq!(app.members(&admin, org(&acme)).await.len(), 3, "nothing was added");
+    // Another organization has its own count, but the inviter's total still applies.
+    let globex = app.create_org(&admin, "Globex").await;
+    app.invite_ok(&admin, org(&globex), "e@example.com", None).await;
+    app.invite_ok(&admin, org(&globex), "f@example.com", None).await;
+    let refused = app.invite(Some(&admin), org(&globex), "g@example.com", None).await;
+    assert_eq!(refused["__typename"], "RateLimitedError", "{refused}");
+    // A refused invitation sends nothing; a failed one (already a member) uses no quota.
+    assert!(app.smtp.messages().iter().all(|m| !m.to.iter().any(|t| t == "g@example.com")));
+}
+
+fn an_organization_and_an_inviter_have_daily_invitation_limits_settings(s: &mut roster_server::Settings) {
+    s.limits.invites_per_day = 3;
+    s.limits.invites_per_inviter_per_day = 5;
+}
+
+async fn cancelling_and_inviting_again_does_not_reset_the_resend_limit(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    for _ in 0..5 {
+        assert_eq!(app.resend(Some(&admin), org(&acme), &bob).await["__typename"], "ResendInvitationSuccess");
+    }
+    app.cancel(Some(&admin), org(&acme), &bob).await;
+    // Re-inviting is always possible (the help page says so)...
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    // ...but the resends of the hour are spent.
+    let limited = app.resend(Some(&admin), org(&acme), &bob).await;
+    assert_eq!(limited["__typename"], "RateLimitedError", "{limited}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -184,8 +184,8 @@ async fn run_matrix(app: TestApp) {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-backend_tests! {
-    async fn every_caller_action_and_scope_gets_the_right_answer(app) {
-        run_matrix(app).await;
-    }
+backend_tests!(every_caller_action_and_scope_gets_the_right_answer,);
+
+async fn every_caller_action_and_scope_gets_the_right_answer(app: roster_tests::TestApp) {
+    run_matrix(app).await;
 }

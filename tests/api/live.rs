@@ -24,155 +24,170 @@ async fn expect_event(ws: &mut WsClient, kind: &str, user_id: &str) -> Value {
     event
 }
 
-backend_tests! {
-    async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+backend_tests!(
+    every_kind_of_change_reaches_a_subscriber_within_a_second,
+    resuming_replays_exactly_the_missed_events_then_goes_live,
+    loading_the_list_then_subscribing_from_its_event_cursor_misses_nothing,
+    bad_cursors_get_coded_errors,
+    an_outsider_is_refused_and_a_removed_member_is_cut_off,
+    an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization,
+    signing_out_ends_the_subscription_and_closes_the_socket,
+    the_legacy_graphql_ws_protocol_delivers_events_too,
+);
 
-        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let invited = expect_event(&mut ws, "INVITED", &bob).await;
-        assert_eq!(invited["member"]["status"], "UNVERIFIED");
-        assert_eq!(invited["member"]["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
+async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
 
-        // The first email must be out before the resend: a resend retires the invitation, and
-        // an email not yet sent for a retired invitation is (rightly) dropped.
-        app.smtp.wait_for("bob@example.com", 1).await;
-        app.resend(Some(&admin), org(&acme), &bob).await;
-        expect_event(&mut ws, "INVITATION_RESENT", &bob).await;
-        app.smtp.wait_for("bob@example.com", 2).await;
+    let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let invited = expect_event(&mut ws, "INVITED", &bob).await;
+    assert_eq!(invited["member"]["status"], "UNVERIFIED");
+    assert_eq!(invited["member"]["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
 
-        app.cancel(Some(&admin), org(&acme), &bob).await;
-        let cancelled = expect_event(&mut ws, "INVITATION_CANCELLED", &bob).await;
-        assert_eq!(cancelled["member"], Value::Null, "the user left the list");
+    // The first email must be out before the resend: a resend retires the invitation, and
+    // an email not yet sent for a retired invitation is (rightly) dropped.
+    app.smtp.wait_for("bob@example.com", 1).await;
+    app.resend(Some(&admin), org(&acme), &bob).await;
+    expect_event(&mut ws, "INVITATION_RESENT", &bob).await;
+    app.smtp.wait_for("bob@example.com", 2).await;
 
-        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        expect_event(&mut ws, "INVITED", &bob).await;
-        let link = app.invitation_token("bob@example.com", 3).await;
-        let accepted = app.accept(None, &link, Some(PASSWORD), Some("Bob")).await;
-        assert_eq!(accepted["__typename"], "AcceptInvitationSuccess", "{accepted}");
-        let joined = expect_event(&mut ws, "JOINED", &bob).await;
-        assert_eq!(joined["member"]["status"], "VERIFIED");
+    app.cancel(Some(&admin), org(&acme), &bob).await;
+    let cancelled = expect_event(&mut ws, "INVITATION_CANCELLED", &bob).await;
+    assert_eq!(cancelled["member"], Value::Null, "the user left the list");
 
-        app.remove(Some(&admin), org(&acme), &bob).await;
-        let removed = expect_event(&mut ws, "REMOVED", &bob).await;
-        assert_eq!(removed["member"], Value::Null);
-        assert!(ws.is_quiet(Duration::from_millis(300)).await, "nothing else");
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    expect_event(&mut ws, "INVITED", &bob).await;
+    let link = app.invitation_token("bob@example.com", 3).await;
+    let accepted = app.accept(None, &link, Some(PASSWORD), Some("Bob")).await;
+    assert_eq!(accepted["__typename"], "AcceptInvitationSuccess", "{accepted}");
+    let joined = expect_event(&mut ws, "JOINED", &bob).await;
+    assert_eq!(joined["member"]["status"], "VERIFIED");
+
+    app.remove(Some(&admin), org(&acme), &bob).await;
+    let removed = expect_event(&mut ws, "REMOVED", &bob).await;
+    assert_eq!(removed["member"], Value::Null);
+    assert!(ws.is_quiet(Duration::from_millis(300)).await, "nothing else");
+}
+
+async fn resuming_replays_exactly_the_missed_events_then_goes_live(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+    let first = app.invite_ok(&admin, org(&acme), "u0@example.com", None).await;
+    let seen = expect_event(&mut ws, "INVITED", &first).await;
+    drop(ws);
+
+    let mut missed = Vec::new();
+    for i in 1..=3 {
+        missed.push(app.invite_ok(&admin, org(&acme), &format!("u{i}@example.com"), None).await);
     }
+    let cursor = seen["cursor"].as_str().expect("a cursor");
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(cursor)).await;
+    for user in &missed {
+        expect_event(&mut ws, "INVITED", user).await;
+    }
+    let live = app.invite_ok(&admin, org(&acme), "u4@example.com", None).await;
+    expect_event(&mut ws, "INVITED", &live).await;
+    assert!(ws.is_quiet(Duration::from_millis(300)).await, "no duplicate at the seam");
+}
 
-    async fn resuming_replays_exactly_the_missed_events_then_goes_live(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
-        let first = app.invite_ok(&admin, org(&acme), "u0@example.com", None).await;
-        let seen = expect_event(&mut ws, "INVITED", &first).await;
-        drop(ws);
+async fn loading_the_list_then_subscribing_from_its_event_cursor_misses_nothing(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let list = app
+        .graphql_as(
+            Some(&admin.token),
+            "query($s: MembershipScope!) { members(scope: $s) { totalCount eventCursor } }",
+            json!({ "s": org(&acme) }),
+        )
+        .await;
+    let cursor = list["data"]["members"]["eventCursor"].as_str().expect("an event cursor").to_owned();
+    // A change lands between loading the list and subscribing.
+    let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&cursor)).await;
+    expect_event(&mut ws, "INVITED", &bob).await;
+    assert!(ws.is_quiet(Duration::from_millis(300)).await);
+}
 
-        let mut missed = Vec::new();
-        for i in 1..=3 {
-            missed.push(app.invite_ok(&admin, org(&acme), &format!("u{i}@example.com"), None).await);
-        }
-        let cursor = seen["cursor"].as_str().expect("a cursor");
+async fn bad_cursors_get_coded_errors(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let other = app.create_org(&admin, "Other").await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&other), None).await;
+    app.invite_ok(&admin, org(&other), "bob@example.com", None).await;
+    let foreign = ws.event(SECOND).await.expect("an event")["cursor"].as_str().expect("a cursor").to_owned();
+    for cursor in ["garbage", foreign.as_str()] {
         let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(cursor)).await;
-        for user in &missed {
-            expect_event(&mut ws, "INVITED", user).await;
+        let refused = ws.event(SECOND).await.expect_err("refused");
+        assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+    }
+}
+
+async fn an_outsider_is_refused_and_a_removed_member_is_cut_off(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let outsider = app.sign_up("outsider").await;
+    let mut refused = WsClient::member_events(app.addr, &outsider.token, org(&acme), None).await;
+    let error = refused.event(SECOND).await.expect_err("refused");
+    assert_eq!(error_code(&error), "FORBIDDEN", "{error}");
+
+    let bob = app.member(&admin, org(&acme), "bob", None).await;
+    let mut ws = WsClient::member_events(app.addr, &bob.token, org(&acme), None).await;
+    app.remove(Some(&admin), org(&acme), &bob.id).await;
+    let ended = ws.event(SECOND).await.expect_err("the stream ends");
+    assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
+    let complete = ws.next(SECOND).await.expect("a message");
+    assert_eq!(complete["type"], "complete", "{complete}");
+}
+
+async fn an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization(
+    app: roster_tests::TestApp,
+) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let design = app.create_team(&admin, &acme, "Design").await;
+    let second = app.member(&admin, org(&acme), "second", Some("ADMIN")).await;
+    let mut ws = WsClient::member_events(app.addr, &second.token, team(&design), None).await;
+    app.remove(Some(&admin), org(&acme), &second.id).await;
+    let ended = ws.event(SECOND).await.expect_err("the stream ends");
+    assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
+}
+
+async fn signing_out_ends_the_subscription_and_closes_the_socket(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+    app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
+    // The stream may say UNAUTHENTICATED before the socket closes with 4403: both race
+    // to report the same revocation. No event comes either way.
+    let closed = loop {
+        match ws.next(SECOND).await {
+            Ok(message) if message["type"] == "complete" => {}
+            Ok(message) => assert_eq!(error_code(&message), "UNAUTHENTICATED", "{message}"),
+            Err(code) => break code,
         }
-        let live = app.invite_ok(&admin, org(&acme), "u4@example.com", None).await;
-        expect_event(&mut ws, "INVITED", &live).await;
-        assert!(ws.is_quiet(Duration::from_millis(300)).await, "no duplicate at the seam");
-    }
+    };
+    assert_eq!(closed, Some(4403));
+}
 
-    async fn loading_the_list_then_subscribing_from_its_event_cursor_misses_nothing(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let list = app
-            .graphql_as(Some(&admin.token), "query($s: MembershipScope!) { members(scope: $s) { totalCount eventCursor } }", json!({ "s": org(&acme) }))
-            .await;
-        let cursor = list["data"]["members"]["eventCursor"].as_str().expect("an event cursor").to_owned();
-        // A change lands between loading the list and subscribing.
-        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&cursor)).await;
-        expect_event(&mut ws, "INVITED", &bob).await;
-        assert!(ws.is_quiet(Duration::from_millis(300)).await);
-    }
-
-    async fn bad_cursors_get_coded_errors(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let other = app.create_org(&admin, "Other").await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&other), None).await;
-        app.invite_ok(&admin, org(&other), "bob@example.com", None).await;
-        let foreign = ws.event(SECOND).await.expect("an event")["cursor"].as_str().expect("a cursor").to_owned();
-        for cursor in ["garbage", foreign.as_str()] {
-            let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(cursor)).await;
-            let refused = ws.event(SECOND).await.expect_err("refused");
-            assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+async fn the_legacy_graphql_ws_protocol_delivers_events_too(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::connect(app.addr, "graphql-ws").await;
+    ws.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", admin.token) } })).await;
+    assert_eq!(ws.next(SECOND).await.ok().map(|m| m["type"].clone()), Some(json!("connection_ack")));
+    ws.send(json!({ "type": "start", "id": "1", "payload": { "query": roster_tests::ws::MEMBER_EVENTS, "variables": { "scope": org(&acme) } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let message = loop {
+        let message = ws.next(SECOND).await.expect("a message");
+        if message["type"] != "ka" {
+            break message;
         }
-    }
-
-    async fn an_outsider_is_refused_and_a_removed_member_is_cut_off(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let outsider = app.sign_up("outsider").await;
-        let mut refused = WsClient::member_events(app.addr, &outsider.token, org(&acme), None).await;
-        let error = refused.event(SECOND).await.expect_err("refused");
-        assert_eq!(error_code(&error), "FORBIDDEN", "{error}");
-
-        let bob = app.member(&admin, org(&acme), "bob", None).await;
-        let mut ws = WsClient::member_events(app.addr, &bob.token, org(&acme), None).await;
-        app.remove(Some(&admin), org(&acme), &bob.id).await;
-        let ended = ws.event(SECOND).await.expect_err("the stream ends");
-        assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
-        let complete = ws.next(SECOND).await.expect("a message");
-        assert_eq!(complete["type"], "complete", "{complete}");
-    }
-
-    async fn an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let design = app.create_team(&admin, &acme, "Design").await;
-        let second = app.member(&admin, org(&acme), "second", Some("ADMIN")).await;
-        let mut ws = WsClient::member_events(app.addr, &second.token, team(&design), None).await;
-        app.remove(Some(&admin), org(&acme), &second.id).await;
-        let ended = ws.event(SECOND).await.expect_err("the stream ends");
-        assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
-    }
-
-    async fn signing_out_ends_the_subscription_and_closes_the_socket(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
-        app.graphql_as(Some(&admin.token), "mutation { signOut { __typename } }", json!({})).await;
-        // The stream may say UNAUTHENTICATED before the socket closes with 4403: both race
-        // to report the same revocation. No event comes either way.
-        let closed = loop {
-            match ws.next(SECOND).await {
-                Ok(message) if message["type"] == "complete" => {}
-                Ok(message) => assert_eq!(error_code(&message), "UNAUTHENTICATED", "{message}"),
-                Err(code) => break code,
-            }
-        };
-        assert_eq!(closed, Some(4403));
-    }
-
-    async fn the_legacy_graphql_ws_protocol_delivers_events_too(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::connect(app.addr, "graphql-ws").await;
-        ws.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", admin.token) } })).await;
-        assert_eq!(ws.next(SECOND).await.ok().map(|m| m["type"].clone()), Some(json!("connection_ack")));
-        ws.send(json!({ "type": "start", "id": "1", "payload": { "query": roster_tests::ws::MEMBER_EVENTS, "variables": { "scope": org(&acme) } } })).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let message = loop {
-            let message = ws.next(SECOND).await.expect("a message");
-            if message["type"] != "ka" {
-                break message;
-            }
-        };
-        assert_eq!(message["type"], "data", "{message}");
-        assert_eq!(message["payload"]["data"]["memberListChanged"]["userId"], bob.as_str());
-    }
+    };
+    assert_eq!(message["type"], "data", "{message}");
+    assert_eq!(message["payload"]["data"]["memberListChanged"]["userId"], bob.as_str());
 }
 
 fn postgres_only() -> bool {

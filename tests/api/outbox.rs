@@ -59,50 +59,59 @@ async fn two_replicas_with_a_slow_mail_server_send_each_email_once() {
     assert!(outbox(&app).await.iter().all(|row| row.sent_at.is_some() && row.claim_id.is_none()));
 }
 
-backend_tests! {
-    async fn a_permanently_refused_email_is_dropped_after_a_few_attempts(app) {
-        app.smtp.set_refusing(true);
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        app.invite_ok(&admin, org(&acme), "nobody@example.com", None).await;
-        // Three attempts, 2 s and 4 s apart.
-        let mut row = None;
-        for _ in 0..60 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            row = outbox(&app).await.into_iter().next().filter(|r| r.dropped_at.is_some());
-            if row.is_some() {
-                break;
-            }
-        }
-        let row = row.expect("the email is dropped");
-        assert_eq!(row.attempts, 3);
-        assert_eq!(app.smtp.refused(), 3, "tried three times, then stopped");
-        let reason = row.last_error.unwrap_or_default();
-        assert!(reason.contains("gave up after 3 attempts") && reason.contains("550"), "{reason}");
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        assert_eq!(app.smtp.refused(), 3, "and is not tried again");
-    }
+backend_tests!(
+    a_permanently_refused_email_is_dropped_after_a_few_attempts,
+    only_the_holder_of_a_claim_records_the_outcome,
+);
 
-    async fn only_the_holder_of_a_claim_records_the_outcome(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        app.smtp.set_failing(true);
-        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let id = outbox(&app).await[0].id.clone();
-        let mut conn = app.db.get().await.expect("a connection");
-        let mut conn = conn.conn();
-        // A claim that lapsed at once, then another sender's.
-        let now = roster_db::now();
-        let far = now + chrono::TimeDelta::hours(1);
-        // Claimed as if two hours from now, so whatever the app's own sender holds counts as
-        // lapsed, and lapsing at once itself.
-        let later = now + chrono::TimeDelta::hours(2);
-        assert!(store::claim(&mut conn, &id, "first", later, now).await.expect("a claim"), "the first claim");
-        let soon = now + chrono::TimeDelta::seconds(1);
-        assert!(store::claim(&mut conn, &id, "second", soon, far).await.expect("a claim"), "the lapsed claim is taken over");
-        assert!(!store::finish(&mut conn, &id, "first", Outcome::Sent).await.expect("a finish"), "the first holder lost it");
-        let row = outbox(&app).await.into_iter().next().expect("the row");
-        assert!(row.sent_at.is_none() && row.claim_id.as_deref() == Some("second"), "{row:?}");
-        assert!(store::finish(&mut conn, &id, "second", Outcome::Sent).await.expect("a finish"));
+async fn a_permanently_refused_email_is_dropped_after_a_few_attempts(app: roster_tests::TestApp) {
+    app.smtp.set_refusing(true);
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    app.invite_ok(&admin, org(&acme), "nobody@example.com", None).await;
+    // Three attempts, 2 s and 4 s apart.
+    let mut row = None;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        row = outbox(&app).await.into_iter().next().filter(|r| r.dropped_at.is_some());
+        if row.is_some() {
+            break;
+        }
     }
+    let row = row.expect("the email is dropped");
+    assert_eq!(row.attempts, 3);
+    assert_eq!(app.smtp.refused(), 3, "tried three times, then stopped");
+    let reason = row.last_error.unwrap_or_default();
+    assert!(reason.contains("gave up after 3 attempts") && reason.contains("550"), "{reason}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(app.smtp.refused(), 3, "and is not tried again");
+}
+
+async fn only_the_holder_of_a_claim_records_the_outcome(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    app.smtp.set_failing(true);
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let id = outbox(&app).await[0].id.clone();
+    let mut conn = app.db.get().await.expect("a connection");
+    let mut conn = conn.conn();
+    // A claim that lapsed at once, then another sender's.
+    let now = roster_db::now();
+    let far = now + chrono::TimeDelta::hours(1);
+    // Claimed as if two hours from now, so whatever the app's own sender holds counts as
+    // lapsed, and lapsing at once itself.
+    let later = now + chrono::TimeDelta::hours(2);
+    assert!(store::claim(&mut conn, &id, "first", later, now).await.expect("a claim"), "the first claim");
+    let soon = now + chrono::TimeDelta::seconds(1);
+    assert!(
+        store::claim(&mut conn, &id, "second", soon, far).await.expect("a claim"),
+        "the lapsed claim is taken over"
+    );
+    assert!(
+        !store::finish(&mut conn, &id, "first", Outcome::Sent).await.expect("a finish"),
+        "the first holder lost it"
+    );
+    let row = outbox(&app).await.into_iter().next().expect("the row");
+    assert!(row.sent_at.is_none() && row.claim_id.as_deref() == Some("second"), "{row:?}");
+    assert!(store::finish(&mut conn, &id, "second", Outcome::Sent).await.expect("a finish"));
 }

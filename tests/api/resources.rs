@@ -12,44 +12,56 @@ fn small_pool(settings: &mut roster_server::Settings) {
     settings.pool.timeout = Duration::from_secs(1);
 }
 
-backend_tests! {
-    async fn a_request_with_many_aliased_lists_holds_one_connection(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let lists: String = (0..12).map(|i| format!("l{i}: members(scope: $s) {{ nodes {{ user {{ email }} }} }} ")).collect();
-        let query = format!("query($s: MembershipScope!) {{ viewer {{ id }} myOrganizations {{ id }} {lists} }}");
-        for _ in 0..3 {
-            app.db.usage().reset_peak();
-            let answer = app.graphql_as(Some(&admin.token), &query, json!({ "s": org(&acme) })).await;
-            assert_eq!(answer["data"]["l11"]["nodes"][0]["user"]["email"], "admin@example.com", "{answer}");
-            // One for the request; the mail sender and the live hub may briefly hold one each.
-            let peak = app.db.usage().peak();
-            assert!(peak <= 3, "{peak} connections at once for one request");
-        }
-    }
+backend_tests!(
+    a_request_with_many_aliased_lists_holds_one_connection,
+    readiness_does_not_depend_on_a_free_pooled_connection with readiness_does_not_depend_on_a_free_pooled_connection_settings,
+);
 
-    async fn readiness_does_not_depend_on_a_free_pooled_connection(app) settings |s| { small_pool(s); } {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        // Every pooled connection is taken.
-        let held = (app.db.get().await.expect("one"), app.db.get().await.expect("two"));
-        let ready = app.http.get(app.url("/readyz")).send().await.expect("an answer");
-        assert_eq!(ready.status(), 200, "the database itself is fine");
-        // Requests are refused with a code clients can retry on, and a request with many
-        // fields waits for the pool once, not once per field.
-        let before = app.db.usage().unavailable();
-        let lists: String = (0..5).map(|i| format!("l{i}: members(scope: $s) {{ totalCount }} ")).collect();
-        let answer = app
-            .graphql_as(None, &format!("query($s: MembershipScope!) {{ {lists} }}"), json!({ "s": org(&acme) }))
-            .await;
-        let codes: Vec<&str> = answer["errors"].as_array().into_iter().flatten()
-            .filter_map(|e| e["extensions"]["code"].as_str()).collect();
-        assert!(!codes.is_empty() && codes.iter().all(|c| *c == "SERVICE_UNAVAILABLE"), "{answer}");
-        assert_eq!(app.db.usage().unavailable() - before, 1, "one wait for the whole request");
-        drop(held);
-        let answer = app.graphql_as(Some(&admin.token), "{ viewer { id } }", json!({})).await;
-        assert_eq!(answer["data"]["viewer"]["id"], admin.id.as_str(), "{answer}");
+async fn a_request_with_many_aliased_lists_holds_one_connection(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let lists: String =
+        (0..12).map(|i| format!("l{i}: members(scope: $s) {{ nodes {{ user {{ email }} }} }} ")).collect();
+    let query = format!("query($s: MembershipScope!) {{ viewer {{ id }} myOrganizations {{ id }} {lists} }}");
+    for _ in 0..3 {
+        app.db.usage().reset_peak();
+        let answer = app.graphql_as(Some(&admin.token), &query, json!({ "s": org(&acme) })).await;
+        assert_eq!(answer["data"]["l11"]["nodes"][0]["user"]["email"], "admin@example.com", "{answer}");
+        // One for the request; the mail sender and the live hub may briefly hold one each.
+        let peak = app.db.usage().peak();
+        assert!(peak <= 3, "{peak} connections at once for one request");
     }
+}
+
+async fn readiness_does_not_depend_on_a_free_pooled_connection(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    // Every pooled connection is taken.
+    let held = (app.db.get().await.expect("one"), app.db.get().await.expect("two"));
+    let ready = app.http.get(app.url("/readyz")).send().await.expect("an answer");
+    assert_eq!(ready.status(), 200, "the database itself is fine");
+    // Requests are refused with a code clients can retry on, and a request with many
+    // fields waits for the pool once, not once per field.
+    let before = app.db.usage().unavailable();
+    let lists: String = (0..5).map(|i| format!("l{i}: members(scope: $s) {{ totalCount }} ")).collect();
+    let answer = app
+        .graphql_as(None, &format!("query($s: MembershipScope!) {{ {lists} }}"), json!({ "s": org(&acme) }))
+        .await;
+    let codes: Vec<&str> = answer["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["extensions"]["code"].as_str())
+        .collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| *c == "SERVICE_UNAVAILABLE"), "{answer}");
+    assert_eq!(app.db.usage().unavailable() - before, 1, "one wait for the whole request");
+    drop(held);
+    let answer = app.graphql_as(Some(&admin.token), "{ viewer { id } }", json!({})).await;
+    assert_eq!(answer["data"]["viewer"]["id"], admin.id.as_str(), "{answer}");
+}
+
+fn readiness_does_not_depend_on_a_free_pooled_connection_settings(s: &mut roster_server::Settings) {
+    small_pool(s);
 }
 
 /// PostgreSQL: the backend serving a request is terminated while the request waits on a

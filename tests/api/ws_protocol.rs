@@ -90,92 +90,101 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
     assert!(!silent.stays_open(Duration::from_secs(2)).await, "a silent peer is dropped");
 }
 
-backend_tests! {
-    async fn a_duplicate_subscription_id_closes_with_4409(app) {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
-        ws.init(Some(&admin.token)).await;
-        ws.send(subscribe("1", org(&acme))).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        ws.send(subscribe("1", org(&acme))).await;
-        assert_eq!(ws.closed_with(WAIT).await, Some(4409));
-    }
+backend_tests!(
+    a_duplicate_subscription_id_closes_with_4409,
+    subscriptions_past_the_limit_are_refused_one_by_one with subscriptions_past_the_limit_are_refused_one_by_one_settings,
+    a_socket_closes_with_4403_as_soon_as_its_session_is_signed_out,
+    nothing_runs_over_a_socket_after_sign_out,
+);
 
-    async fn subscriptions_past_the_limit_are_refused_one_by_one(app) settings |s| { s.ws.max_subscriptions = 2; } {
-        let admin = app.sign_up("admin").await;
-        let acme = app.create_org(&admin, "Acme").await;
-        let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
-        ws.init(Some(&admin.token)).await;
-        ws.send(subscribe("1", org(&acme))).await;
-        ws.send(subscribe("2", org(&acme))).await;
-        ws.send(subscribe("3", org(&acme))).await;
-        let refused = ws.next(WAIT).await.expect("a message");
-        assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("3")), "{refused}");
-        assert_eq!(refused["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{refused}");
-        // The other two keep working.
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
-        let mut ids = Vec::new();
-        for _ in 0..2 {
-            let event = ws.next(WAIT).await.expect("an event");
-            assert_eq!(event["payload"]["data"]["memberListChanged"]["kind"], "INVITED", "{event}");
-            ids.push(event["id"].as_str().unwrap_or_default().to_owned());
-        }
-        ids.sort();
-        assert_eq!(ids, ["1", "2"]);
-        // Completing one frees its slot.
-        ws.send(json!({ "type": "complete", "id": "1" })).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        ws.send(subscribe("4", org(&acme))).await;
-        let mut later = Vec::new();
-        while let Ok(Ok(message)) = tokio::time::timeout(Duration::from_millis(500), ws.next(WAIT)).await {
-            later.push(message);
-        }
-        assert!(later.iter().all(|m| m["type"] != "error"), "no refusal for the fourth: {later:?}");
-    }
+async fn a_duplicate_subscription_id_closes_with_4409(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    ws.init(Some(&admin.token)).await;
+    ws.send(subscribe("1", org(&acme))).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    ws.send(subscribe("1", org(&acme))).await;
+    assert_eq!(ws.closed_with(WAIT).await, Some(4409));
+}
 
-    async fn a_socket_closes_with_4403_as_soon_as_its_session_is_signed_out(app) {
-        let ana = app.sign_up("ana").await;
-        let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
-        ws.init(Some(&ana.token)).await;
-        let signed_out = app.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
-        assert_eq!(signed_out["data"]["signOut"]["__typename"], "SignOutSuccess");
-        // Without sending anything: the revocation reaches the socket by itself.
-        assert_eq!(ws.closed_with(WAIT).await, Some(4403));
+async fn subscriptions_past_the_limit_are_refused_one_by_one(app: roster_tests::TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    ws.init(Some(&admin.token)).await;
+    ws.send(subscribe("1", org(&acme))).await;
+    ws.send(subscribe("2", org(&acme))).await;
+    ws.send(subscribe("3", org(&acme))).await;
+    let refused = ws.next(WAIT).await.expect("a message");
+    assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("3")), "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{refused}");
+    // The other two keep working.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let event = ws.next(WAIT).await.expect("an event");
+        assert_eq!(event["payload"]["data"]["memberListChanged"]["kind"], "INVITED", "{event}");
+        ids.push(event["id"].as_str().unwrap_or_default().to_owned());
     }
+    ids.sort();
+    assert_eq!(ids, ["1", "2"]);
+    // Completing one frees its slot.
+    ws.send(json!({ "type": "complete", "id": "1" })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    ws.send(subscribe("4", org(&acme))).await;
+    let mut later = Vec::new();
+    while let Ok(Ok(message)) = tokio::time::timeout(Duration::from_millis(500), ws.next(WAIT)).await {
+        later.push(message);
+    }
+    assert!(later.iter().all(|m| m["type"] != "error"), "no refusal for the fourth: {later:?}");
+}
 
-    async fn nothing_runs_over_a_socket_after_sign_out(app) {
-        let ana = app.sign_up("ana").await;
-        let mut query = WsClient::connect(app.addr, "graphql-transport-ws").await;
-        query.init(Some(&ana.token)).await;
-        let mut mutation = WsClient::connect(app.addr, "graphql-transport-ws").await;
-        mutation.init(Some(&ana.token)).await;
-        // Both work while signed in.
-        query.send(json!({ "type": "subscribe", "id": "q0", "payload": { "query": "{ viewer { id } }" } })).await;
-        let viewer = query.next(WAIT).await.expect("an answer");
-        assert_eq!(viewer["payload"]["data"]["viewer"]["id"], ana.id.as_str(), "{viewer}");
-        app.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
-        // Sent at once, racing the revocation signal: refused either way.
-        query.send(json!({ "type": "subscribe", "id": "q1", "payload": { "query": "{ viewer { id } }" } })).await;
-        let create = "mutation { createOrganization(name: \"Sneaky\") { __typename } }";
-        mutation.send(json!({ "type": "subscribe", "id": "m1", "payload": { "query": create } })).await;
-        for ws in [&mut query, &mut mutation] {
-            let mut answers = Vec::new();
-            let code = loop {
-                match ws.next(WAIT).await {
-                    Ok(message) => answers.push(message),
-                    Err(code) => break code,
-                }
-            };
-            assert_eq!(code, Some(4403));
-            assert!(answers.iter().all(|m| m["type"] != "next"), "nothing ran: {answers:?}");
-        }
-        let mine = app.graphql_as(None, "{ __typename }", json!({})).await;
-        assert_eq!(mine["data"]["__typename"], "Query");
-        let count = roster_tests::count_rows(&app, "organizations").await;
-        assert_eq!(count, 0, "the mutation did not run");
+fn subscriptions_past_the_limit_are_refused_one_by_one_settings(s: &mut roster_server::Settings) {
+    s.ws.max_subscriptions = 2;
+}
+
+async fn a_socket_closes_with_4403_as_soon_as_its_session_is_signed_out(app: roster_tests::TestApp) {
+    let ana = app.sign_up("ana").await;
+    let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    ws.init(Some(&ana.token)).await;
+    let signed_out = app.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
+    assert_eq!(signed_out["data"]["signOut"]["__typename"], "SignOutSuccess");
+    // Without sending anything: the revocation reaches the socket by itself.
+    assert_eq!(ws.closed_with(WAIT).await, Some(4403));
+}
+
+async fn nothing_runs_over_a_socket_after_sign_out(app: roster_tests::TestApp) {
+    let ana = app.sign_up("ana").await;
+    let mut query = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    query.init(Some(&ana.token)).await;
+    let mut mutation = WsClient::connect(app.addr, "graphql-transport-ws").await;
+    mutation.init(Some(&ana.token)).await;
+    // Both work while signed in.
+    query.send(json!({ "type": "subscribe", "id": "q0", "payload": { "query": "{ viewer { id } }" } })).await;
+    let viewer = query.next(WAIT).await.expect("an answer");
+    assert_eq!(viewer["payload"]["data"]["viewer"]["id"], ana.id.as_str(), "{viewer}");
+    app.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
+    // Sent at once, racing the revocation signal: refused either way.
+    query.send(json!({ "type": "subscribe", "id": "q1", "payload": { "query": "{ viewer { id } }" } })).await;
+    let create = "mutation { createOrganization(name: \"Sneaky\") { __typename } }";
+    mutation.send(json!({ "type": "subscribe", "id": "m1", "payload": { "query": create } })).await;
+    for ws in [&mut query, &mut mutation] {
+        let mut answers = Vec::new();
+        let code = loop {
+            match ws.next(WAIT).await {
+                Ok(message) => answers.push(message),
+                Err(code) => break code,
+            }
+        };
+        assert_eq!(code, Some(4403));
+        assert!(answers.iter().all(|m| m["type"] != "next"), "nothing ran: {answers:?}");
     }
+    let mine = app.graphql_as(None, "{ __typename }", json!({})).await;
+    assert_eq!(mine["data"]["__typename"], "Query");
+    let count = roster_tests::count_rows(&app, "organizations").await;
+    assert_eq!(count, 0, "the mutation did not run");
 }
 
 /// PostgreSQL only: SQLite is one process, so it has no replicas to tell.

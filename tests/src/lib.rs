@@ -236,40 +236,36 @@ pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
     <[Count]>::first(&rows).map_or(0, |row| row.n)
 }
 
-/// Expands each test body into one test per backend:
+/// Turns test functions into one test per backend:
 ///
 /// ```ignore
-/// backend_tests! {
-///     async fn viewer_is_null_when_anonymous(app) { … }
-///     async fn with_a_small_limit(app) settings |s| { s.ws.max_subscriptions = 2; } { … }
-/// }
+/// backend_tests!(viewer_is_null_when_anonymous, with_a_small_limit with small_limit);
+///
+/// async fn viewer_is_null_when_anonymous(app: TestApp) { … }
+/// async fn with_a_small_limit(app: TestApp) { … }
+/// fn small_limit(settings: &mut Settings) { settings.ws.max_subscriptions = 2; }
 /// ```
 /// gives `viewer_is_null_when_anonymous::sqlite` and `viewer_is_null_when_anonymous::postgres`,
-/// each with `app: TestApp` on its own fresh database; `settings |s| { … }` adjusts the
-/// server's settings first.
+/// each calling the function with its own `TestApp` on a fresh database; `with f` adjusts the
+/// server's settings first. The bodies are ordinary functions, so rustfmt formats them.
 #[macro_export]
 macro_rules! backend_tests {
-    ($(async fn $name:ident($app:ident) $(settings |$s:ident| $configure:block)? $body:block)*) => {
+    ($($name:ident $(with $configure:ident)?),* $(,)?) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn body($app: $crate::TestApp) $body
-
                 #[allow(unused_variables)]
                 fn configure(settings: &mut roster_server::Settings) {
-                    $( let $s = settings; $configure )?
+                    $( super::$configure(settings); )?
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    body($crate::TestApp::spawn_with($crate::Backend::Sqlite, configure).await).await;
+                    super::$name($crate::TestApp::spawn_with($crate::Backend::Sqlite, configure).await).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    body($crate::TestApp::spawn_with($crate::Backend::Postgres, configure).await).await;
+                    super::$name($crate::TestApp::spawn_with($crate::Backend::Postgres, configure).await).await;
                 }
             }
         )*

@@ -88,7 +88,7 @@ pub struct AuditRow {
     pub code: String,
     /// `AuditCode::action`.
     pub action: String,
-    /// When.
+    /// When it happened.
     pub occurred_at: NaiveDateTime,
 }
 

@@ -73,20 +73,60 @@ pub fn top_level_error(code: ErrorCode, message: impl Into<String>) -> async_gra
 /// Logs an unexpected failure once, with its cause chain, and returns the error a client may
 /// see: a generic message that leaks nothing of SQL or internals.
 ///
-/// Failures whose chain says the database was unreachable get `SERVICE_UNAVAILABLE`, so a
-/// client can tell "retry later" from "bug".
+/// A failure caused by an [`Unavailable`] database gets `SERVICE_UNAVAILABLE`, so a client can
+/// tell "retry later" from "bug".
 pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> async_graphql::Error {
     let chain = cause_chain(err);
-    if UNAVAILABLE_MARKERS.iter().any(|marker| chain.contains(marker)) {
-        // One request may fail in many fields; the storage layer marks all but the first.
-        if !chain.contains(REPORTED_MARKER) {
-            tracing::warn!(error = %chain, "request failed: database unavailable");
+    match unavailability(err) {
+        Some(unavailable) => {
+            // One request may fail in many fields; the storage layer marks all but the first.
+            if !unavailable.reported {
+                tracing::warn!(error = %chain, "request failed: database unavailable");
+            }
+            top_level_error(ErrorCode::ServiceUnavailable, "The database is unavailable; try again shortly.")
         }
-        top_level_error(ErrorCode::ServiceUnavailable, "The database is unavailable; try again shortly.")
-    } else {
-        tracing::error!(error = %chain, "request failed");
-        top_level_error(ErrorCode::InternalServerError, "Internal server error.")
+        None => {
+            tracing::error!(error = %chain, "request failed");
+            top_level_error(ErrorCode::InternalServerError, "Internal server error.")
+        }
     }
+}
+
+/// The [`Unavailable`] in `err`'s cause chain, if any.
+pub fn unavailability<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Unavailable> {
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if let Some(unavailable) = error.downcast_ref::<Unavailable>() {
+            return Some(unavailable);
+        }
+        current = error.source();
+    }
+    None
+}
+
+/// The one way resolvers turn an unexpected failure into a GraphQL error: logged once, sent
+/// generic ([`internal_error`]).
+pub trait OrInternal<T> {
+    /// `Ok` as it is; an error becomes `INTERNAL_SERVER_ERROR` or `SERVICE_UNAVAILABLE`.
+    fn or_internal(self) -> async_graphql::Result<T>;
+}
+
+impl<T, E: std::error::Error + 'static> OrInternal<T> for Result<T, E> {
+    fn or_internal(self) -> async_graphql::Result<T> {
+        self.map_err(|e| internal_error(&e))
+    }
+}
+
+/// The database could not serve: no connection in time, a connection lost mid-query, or a
+/// lock still taken after its wait. Clients are told to retry. The storage layer puts this in
+/// the cause chain of its errors; [`internal_error`] looks for it by type.
+#[derive(Debug, thiserror::Error)]
+#[error("database unavailable: {cause}")]
+pub struct Unavailable {
+    /// What happened, for the log.
+    pub cause: String,
+    /// Whether this request's outage was logged already (later fields of one request).
+    pub reported: bool,
 }
 
 /// An error and its causes, `: `-separated: what logs should show, since many errors'
@@ -101,28 +141,6 @@ pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
     }
     chain
 }
-
-/// The text the storage layer puts in errors that mean "no connection could be had". Kept
-/// here so the core need not know the storage crate's error types.
-pub const UNAVAILABLE_MARKER: &str = "database unavailable";
-
-/// The text of an outage already logged for this request.
-pub const REPORTED_MARKER: &str = "(already reported)";
-
-/// What errors say when the database went away or is overwhelmed: no connection in time
-/// (the pool's marker), a connection lost mid-query (PostgreSQL restarted, failed over, or
-/// terminated the backend), or SQLite's lock still taken after its busy timeout. A client
-/// should retry these later; none of them is a bug.
-const UNAVAILABLE_MARKERS: &[&str] = &[
-    UNAVAILABLE_MARKER,
-    "connection closed",
-    "terminating connection",
-    "server closed the connection",
-    "the database system is shutting down",
-    "the database system is starting up",
-    "the database system is in recovery mode",
-    "database is locked",
-];
 
 macro_rules! message_error {
     ($(#[$doc:meta])* $name:ident) => {

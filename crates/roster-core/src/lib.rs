@@ -9,4 +9,4 @@ pub mod token;
 
 pub use actor::Actor;
 pub use client::ClientAddr;
-pub use error::{ErrorCode, internal_error, top_level_error};
+pub use error::{ErrorCode, OrInternal, internal_error, top_level_error};

@@ -63,7 +63,7 @@ macro_rules! from_diesel_error {
     ($error:ty) => {
         impl From<$crate::diesel::result::Error> for $error {
             fn from(err: $crate::diesel::result::Error) -> Self {
-                Self::Db($crate::DbError::Query(err))
+                Self::Db($crate::DbError::from(err))
             }
         }
     };

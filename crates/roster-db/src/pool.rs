@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diesel::SqliteConnection;
-use diesel_async::pooled_connection::deadpool::{Pool, PoolError};
+use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection as _};
 use diesel_async::{RunQueryDsl as _, sync_connection_wrapper::SyncConnectionWrapper};
 use futures_util::FutureExt as _;
+use roster_core::error::Unavailable;
 
 use crate::conn::{DbConn, SqliteConn};
 use crate::lease::{Checkout, Lease};
@@ -36,17 +37,13 @@ impl Default for PoolOptions {
 /// Why the database could not serve a request.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// No connection could be had in time. The text contains
-    /// `roster_core`'s "database unavailable" marker on purpose.
+    /// No connection in time, a connection lost mid-query, or a lock still taken after its
+    /// wait: clients see `SERVICE_UNAVAILABLE` and may retry.
     #[error("database unavailable")]
-    Unavailable(#[source] PoolError),
+    Unavailable(#[from] Unavailable),
     /// A query failed.
     #[error("database query failed")]
-    Query(#[from] diesel::result::Error),
-    /// An earlier checkout of the same request found no connection; this one did not wait
-    /// again. The text carries the marker, and says the outage was logged already.
-    #[error("database unavailable (already reported)")]
-    AlreadyReported,
+    Query(#[source] diesel::result::Error),
     /// Migrations could not be applied or reverted.
     #[error("database migration failed: {0}")]
     Migration(String),
@@ -54,6 +51,40 @@ pub enum DbError {
     #[error("database setup failed: {0}")]
     Setup(String),
 }
+
+impl From<diesel::result::Error> for DbError {
+    /// Sorts a failed query: a connection that went away, or SQLite's lock outlasting its
+    /// busy timeout, is the database being unavailable; anything else is a failed query.
+    fn from(err: diesel::result::Error) -> DbError {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let lost = match &err {
+            Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+                _,
+            ) => true,
+            // PostgreSQL ends a backend with a FATAL error (57P01 and friends), which diesel
+            // does not classify; its text is fixed by the server.
+            Error::DatabaseError(_, info) => LOST.iter().any(|text| info.message().contains(text)),
+            _ => false,
+        };
+        if lost {
+            DbError::Unavailable(Unavailable { cause: err.to_string(), reported: false })
+        } else {
+            DbError::Query(err)
+        }
+    }
+}
+
+/// What PostgreSQL and SQLite say when the connection, not the query, is the problem.
+const LOST: &[&str] = &[
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "server closed the connection",
+    "connection closed",
+    "database is locked",
+];
 
 enum Pools {
     Sqlite(Pool<SqliteConn>),
@@ -207,7 +238,8 @@ impl Db {
         let mut slot = lease.slot.clone().lock_owned().await;
         if slot.is_none() {
             if lease.is_unavailable() {
-                return Err(DbError::AlreadyReported);
+                let cause = "an earlier checkout of this request found no connection".into();
+                return Err(DbError::Unavailable(Unavailable { cause, reported: true }));
             }
             match self.checkout().await {
                 Ok(conn) => *slot = Some(conn),
@@ -228,7 +260,7 @@ impl Db {
         }
         .map_err(|e| {
             self.usage.unavailable.fetch_add(1, Ordering::Relaxed);
-            DbError::Unavailable(e)
+            DbError::Unavailable(Unavailable { cause: e.to_string(), reported: false })
         })
     }
 
@@ -353,13 +385,16 @@ mod tests {
         // With the pool exhausted, the first checkout waits and fails; the rest fail at once.
         let (_a, _b) = (db.get().await.expect("one"), db.get().await.expect("two"));
         let starved = db.for_request();
-        let errors: Vec<String> = futures_util::future::join_all(
-            (0..5).map(|_| async { starved.get().await.err().map(|e| e.to_string()).unwrap_or_default() }),
-        )
+        let errors: Vec<Option<bool>> = futures_util::future::join_all((0..5).map(|_| async {
+            match starved.get().await {
+                Err(DbError::Unavailable(unavailable)) => Some(unavailable.reported),
+                _ => None,
+            }
+        }))
         .await;
         assert_eq!(db.usage().unavailable(), 1, "{errors:?}");
-        assert!(errors.iter().all(|e| e.contains(roster_core::error::UNAVAILABLE_MARKER)), "{errors:?}");
-        assert_eq!(errors.iter().filter(|e| e.contains(roster_core::error::REPORTED_MARKER)).count(), 4);
+        assert_eq!(errors.iter().filter(|e| **e == Some(false)).count(), 1, "{errors:?}");
+        assert_eq!(errors.iter().filter(|e| **e == Some(true)).count(), 4, "{errors:?}");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
 use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, RateLimitedError, ValidationError};
-use roster_core::{Actor, ClientAddr, internal_error};
+use roster_core::{Actor, ClientAddr, OrInternal as _};
 use roster_db::Db;
 
 use crate::service::{self, IdentitySettings, NewSession, SignInError, SignUpError};
-use crate::store::{self, UserRow};
+use crate::store::UserRow;
 
 /// A person with an account, or invited to make one.
 #[derive(Debug, Clone, SimpleObject)]
@@ -28,7 +28,7 @@ impl From<UserRow> for User {
 /// The email is already in use by another account.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct EmailTakenError {
-    /// Says so.
+    /// "An account with this email already exists."
     pub message: String,
 }
 
@@ -36,7 +36,8 @@ pub struct EmailTakenError {
 /// or the password wrong, so answers do not reveal which emails have accounts.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct InvalidCredentialsError {
-    /// Says so.
+    /// "The email or password is incorrect." (or, when accepting an invitation, that the
+    /// invitee's account must be signed in as, or its password given).
     pub message: String,
 }
 
@@ -68,7 +69,7 @@ pub struct SignOutSuccess {
 /// The outcome of `signUp`. `NotAuthorizedError` means sign-up is closed on this server.
 #[derive(Debug, Clone, Union)]
 pub enum SignUpResult {
-    /// Done.
+    /// The account exists and is signed in.
     SignUpSuccess(SignUpSuccess),
     /// A malformed email, a short password or a long display name; `field` says which.
     ValidationError(ValidationError),
@@ -83,7 +84,7 @@ pub enum SignUpResult {
 /// The outcome of `signIn`.
 #[derive(Debug, Clone, Union)]
 pub enum SignInResult {
-    /// Done.
+    /// Signed in, with a new token.
     SignInSuccess(SignInSuccess),
     /// Unknown email or wrong password.
     InvalidCredentialsError(InvalidCredentialsError),
@@ -95,7 +96,7 @@ pub enum SignInResult {
 /// The outcome of `signOut`.
 #[derive(Debug, Clone, Union)]
 pub enum SignOutResult {
-    /// Done.
+    /// The token no longer works.
     SignOutSuccess(SignOutSuccess),
     /// There was no valid session to sign out of.
     NotAuthenticatedError(NotAuthenticatedError),
@@ -114,11 +115,7 @@ impl IdentityQuery {
             return Ok(None);
         };
         let db = ctx.data::<Db>()?;
-        let mut conn = db.get().await.map_err(|e| internal_error(&e))?;
-        let rows = store::users_by_ids(&mut conn.conn(), &[user_id.to_owned()])
-            .await
-            .map_err(|e| internal_error(&e))?;
-        Ok(rows.into_iter().next().map(User::from))
+        Ok(service::user(db, user_id).await.or_internal()?.map(User::from))
     }
 }
 
@@ -152,9 +149,8 @@ impl IdentityMutation {
             Err(SignUpError::Closed) => SignUpResult::NotAuthorizedError(NotAuthorizedError::new(
                 "Sign-up is closed on this server; ask an administrator for an invitation.",
             )),
-            Err(e @ (SignUpError::Db(_) | SignUpError::Hash(_))) => {
-                return Err(internal_error(&e));
-            }
+            Err(SignUpError::Db(e)) => return Err(e).or_internal(),
+            Err(SignUpError::Hash(e)) => return Err(e).or_internal(),
         })
     }
 
@@ -181,7 +177,7 @@ impl IdentityMutation {
                 message: "Too many failed sign-in attempts; try again later.".into(),
                 retry_after_seconds: refused.retry_after_seconds(),
             }),
-            Err(e @ SignInError::Db(_)) => return Err(internal_error(&e)),
+            Err(SignInError::Db(e)) => return Err(e).or_internal(),
         })
     }
 
@@ -192,7 +188,7 @@ impl IdentityMutation {
             return Ok(SignOutResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         }
         let db = ctx.data::<Db>()?;
-        let revoked = service::sign_out(db, actor).await.map_err(|e| internal_error(&e))?;
+        let revoked = service::sign_out(db, actor).await.or_internal()?;
         Ok(SignOutResult::SignOutSuccess(SignOutSuccess { revoked }))
     }
 }

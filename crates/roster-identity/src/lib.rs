@@ -3,6 +3,7 @@
 pub mod email;
 pub mod graphql;
 pub mod password;
+pub mod proof;
 pub mod service;
 pub mod store;
 

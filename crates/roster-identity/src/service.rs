@@ -330,6 +330,12 @@ pub async fn authenticate_session(db: &Db, token: &str) -> Result<Option<LiveSes
     }))
 }
 
+/// The user with this id, if any.
+pub async fn user(db: &Db, user_id: &str) -> Result<Option<UserRow>, DbError> {
+    let mut conn = db.get().await?;
+    Ok(store::users_by_ids(&mut conn.conn(), &[user_id.to_owned()]).await?.into_iter().next())
+}
+
 /// Whether the actor's session is still live (not signed out, not expired).
 pub async fn session_is_live(db: &Db, actor: &Actor) -> Result<bool, DbError> {
     let Actor::User { session_id, .. } = actor else {

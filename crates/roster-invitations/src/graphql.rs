@@ -5,36 +5,41 @@ use chrono::{DateTime, Utc};
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
-use roster_core::{Actor, ClientAddr, internal_error};
+use roster_core::{Actor, ClientAddr, OrInternal as _};
 use roster_db::Db;
 use roster_identity::graphql::InvalidCredentialsError;
+use roster_identity::proof::ProofError;
 use roster_identity::{IdentitySettings, User};
 use roster_organizations::{Member, MembershipScope, Role};
 
-use crate::service::{self, AcceptError, Accepted, InvitationError, InvitationSettings};
+use crate::accept::{AcceptError, Acceptance, Accepted, accept};
+use crate::cancel::{self, CancelError, cancel};
+use crate::invite::{InviteError, invite};
+use crate::resend::{ResendError, resend};
+use crate::settings::InvitationSettings;
 
-/// The exact message of [`InvitationAlreadyAcceptedError`] for cancelling.
-pub const CANCEL_ACCEPTED_MESSAGE: &str = "Can only cancel invites for invited users";
-
-/// The member has accepted already. For `cancelInvitation` the message is exactly
-/// "Can only cancel invites for invited users".
+/// The member has accepted their invitation already (verified status). For
+/// `cancelInvitation` the message is exactly "Can only cancel invites for invited users":
+/// remove them with `removeMember` instead.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct InvitationAlreadyAcceptedError {
-    /// Says so.
+    /// "Can only cancel invites for invited users", or "Can only resend invites for invited
+    /// users".
     pub message: String,
 }
 
-/// Unknown, cancelled, superseded (resent), expired or already used invitation token.
+/// The invitation link's token is unknown, cancelled, superseded by a resend, expired or
+/// already used. One answer for all of these, on purpose: ask for a new invitation.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct InvalidInvitationError {
-    /// One message for all of these, on purpose.
+    /// "This invitation link is invalid or has expired; ask for a new invitation."
     pub message: String,
 }
 
 /// The email is already pending or verified in this organization or team.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct AlreadyMemberError {
-    /// Says so.
+    /// "This email is already invited to, or a member of, this organization or team."
     pub message: String,
 }
 
@@ -57,23 +62,24 @@ pub struct ResendInvitationSuccess {
 pub struct CancelInvitationSuccess {
     /// The user whose invitation was cancelled.
     pub user_id: ID,
-    /// When.
+    /// When the cancellation took effect.
     pub cancelled_at: DateTime<Utc>,
 }
 
 /// Accepted: the user is a verified member and signed in.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct AcceptInvitationSuccess {
-    /// The user.
+    /// The invitee, now a verified member.
     pub user: User,
-    /// A bearer token for them.
+    /// A bearer token for the invitee: send it as `Authorization: Bearer <token>`. Shown
+    /// only once.
     pub token: String,
 }
 
 /// The outcome of `inviteUser`.
 #[derive(Debug, Clone, Union)]
 pub enum InviteUserResult {
-    /// Done.
+    /// Invited: listed as UNVERIFIED, the email is on its way.
     InviteUserSuccess(InviteUserSuccess),
     /// Sign in first.
     NotAuthenticatedError(NotAuthenticatedError),
@@ -92,7 +98,7 @@ pub enum InviteUserResult {
 /// The outcome of `resendInvitation`.
 #[derive(Debug, Clone, Union)]
 pub enum ResendInvitationResult {
-    /// Done.
+    /// Resent with a new link.
     ResendInvitationSuccess(ResendInvitationSuccess),
     /// Sign in first.
     NotAuthenticatedError(NotAuthenticatedError),
@@ -109,7 +115,7 @@ pub enum ResendInvitationResult {
 /// The outcome of `cancelInvitation`.
 #[derive(Debug, Clone, Union)]
 pub enum CancelInvitationResult {
-    /// Done.
+    /// Cancelled: the user left the list.
     CancelInvitationSuccess(CancelInvitationSuccess),
     /// Sign in first.
     NotAuthenticatedError(NotAuthenticatedError),
@@ -125,7 +131,7 @@ pub enum CancelInvitationResult {
 /// The outcome of `acceptInvitation`.
 #[derive(Debug, Clone, Union)]
 pub enum AcceptInvitationResult {
-    /// Done.
+    /// Accepted: a verified member, signed in.
     AcceptInvitationSuccess(AcceptInvitationSuccess),
     /// The link is unknown, expired, cancelled, superseded or used.
     InvalidInvitationError(InvalidInvitationError),
@@ -149,11 +155,16 @@ fn not_authorized() -> NotAuthorizedError {
     NotAuthorizedError::new("You must be an Organization Administrator or Team Owner to manage invitations.")
 }
 
+fn rate_limited(message: &str, refused: roster_db::limit::Refused) -> RateLimitedError {
+    RateLimitedError { message: message.into(), retry_after_seconds: refused.retry_after_seconds() }
+}
+
 #[Object]
 impl InvitationsMutation {
     /// Invites `email` into an organization or a team. The person appears in the list as
-    /// UNVERIFIED and gets an email with a link. role defaults to MEMBER. ADMIN is valid for
-    /// organizations only, OWNER for teams only.
+    /// UNVERIFIED at once and gets an email with a link. role defaults to MEMBER; ADMIN is
+    /// valid for organizations only, OWNER for teams only. For organization admins (anywhere
+    /// in their organization) and team owners (in their team).
     async fn invite_user(
         &self,
         ctx: &Context<'_>,
@@ -165,29 +176,28 @@ impl InvitationsMutation {
             return Ok(InviteUserResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
-        Ok(match service::invite(db, settings, actor_id, &scope, &email, role).await {
+        Ok(match invite(db, settings, actor_id, &scope, &email, role).await {
             Ok(member) => InviteUserResult::InviteUserSuccess(InviteUserSuccess { member }),
-            Err(InvitationError::NotFound) => InviteUserResult::NotFoundError(not_found()),
-            Err(InvitationError::NotAuthorized) => InviteUserResult::NotAuthorizedError(not_authorized()),
-            Err(InvitationError::Invalid { field, message }) => {
+            Err(InviteError::NotFound) => InviteUserResult::NotFoundError(not_found()),
+            Err(InviteError::NotAuthorized) => InviteUserResult::NotAuthorizedError(not_authorized()),
+            Err(InviteError::Invalid { field, message }) => {
                 InviteUserResult::ValidationError(ValidationError::new(field, message))
             }
-            Err(InvitationError::AlreadyMember) => InviteUserResult::AlreadyMemberError(AlreadyMemberError {
+            Err(InviteError::AlreadyMember) => InviteUserResult::AlreadyMemberError(AlreadyMemberError {
                 message: "This email is already invited to, or a member of, this organization or team."
                     .into(),
             }),
-            Err(InvitationError::RateLimited(refused)) => {
-                InviteUserResult::RateLimitedError(RateLimitedError {
-                    message: "Too many invitations were sent today; try again later.".into(),
-                    retry_after_seconds: refused.retry_after_seconds(),
-                })
-            }
-            Err(e) => return Err(internal_error(&e)),
+            Err(InviteError::RateLimited(refused)) => InviteUserResult::RateLimitedError(rate_limited(
+                "Too many invitations were sent today; try again later.",
+                refused,
+            )),
+            Err(InviteError::Db(e)) => return Err(e).or_internal(),
         })
     }
 
-    /// Sends a pending invitation again, with a new link; the old link stops working.
-    /// Limited to a few resends per invitation per hour.
+    /// Sends a pending invitation again, with a new link; the old link stops working. Limited
+    /// to a few resends per person and scope per hour (cancelling and inviting again does not
+    /// reset the count).
     async fn resend_invitation(
         &self,
         ctx: &Context<'_>,
@@ -198,31 +208,27 @@ impl InvitationsMutation {
             return Ok(ResendInvitationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
-        Ok(match service::resend(db, settings, actor_id, &scope, &user_id).await {
+        Ok(match resend(db, settings, actor_id, &scope, &user_id).await {
             Ok(member) => ResendInvitationResult::ResendInvitationSuccess(ResendInvitationSuccess { member }),
-            Err(InvitationError::NotFound) => ResendInvitationResult::NotFoundError(not_found()),
-            Err(InvitationError::NotAuthorized) => {
-                ResendInvitationResult::NotAuthorizedError(not_authorized())
-            }
-            Err(InvitationError::AlreadyAccepted) => {
+            Err(ResendError::NotFound) => ResendInvitationResult::NotFoundError(not_found()),
+            Err(ResendError::NotAuthorized) => ResendInvitationResult::NotAuthorizedError(not_authorized()),
+            Err(ResendError::AlreadyAccepted) => {
                 ResendInvitationResult::InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError {
                     message: "Can only resend invites for invited users".into(),
                 })
             }
-            Err(InvitationError::RateLimited(refused)) => {
-                ResendInvitationResult::RateLimitedError(RateLimitedError {
-                    message: "This invitation was resent too often; try again later.".into(),
-                    retry_after_seconds: refused.retry_after_seconds(),
-                })
-            }
-            Err(e) => return Err(internal_error(&e)),
+            Err(ResendError::RateLimited(refused)) => ResendInvitationResult::RateLimitedError(rate_limited(
+                "This invitation was resent too often; try again later.",
+                refused,
+            )),
+            Err(ResendError::Db(e)) => return Err(e).or_internal(),
         })
     }
 
     /// Cancels a pending invitation immediately, with no confirmation step: the user leaves
     /// this organization's or team's list (and only this one) and the link stops working.
     /// The audit log records "Admin cancelled user invite". The same person can be invited
-    /// again later.
+    /// again later. A verified member gets "Can only cancel invites for invited users".
     async fn cancel_invitation(
         &self,
         ctx: &Context<'_>,
@@ -232,21 +238,19 @@ impl InvitationsMutation {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(CancelInvitationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(match service::cancel(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
+        Ok(match cancel(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
             Ok(at) => CancelInvitationResult::CancelInvitationSuccess(CancelInvitationSuccess {
                 user_id,
                 cancelled_at: at.and_utc(),
             }),
-            Err(InvitationError::NotFound) => CancelInvitationResult::NotFoundError(not_found()),
-            Err(InvitationError::NotAuthorized) => {
-                CancelInvitationResult::NotAuthorizedError(not_authorized())
-            }
-            Err(InvitationError::AlreadyAccepted) => {
+            Err(CancelError::NotFound) => CancelInvitationResult::NotFoundError(not_found()),
+            Err(CancelError::NotAuthorized) => CancelInvitationResult::NotAuthorizedError(not_authorized()),
+            Err(CancelError::AlreadyAccepted) => {
                 CancelInvitationResult::InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError {
-                    message: CANCEL_ACCEPTED_MESSAGE.into(),
+                    message: cancel::ALREADY_ACCEPTED.into(),
                 })
             }
-            Err(e) => return Err(internal_error(&e)),
+            Err(CancelError::Db(e)) => return Err(e).or_internal(),
         })
     }
 
@@ -260,47 +264,46 @@ impl InvitationsMutation {
         password: Option<String>,
         display_name: Option<String>,
     ) -> async_graphql::Result<AcceptInvitationResult> {
-        let (db, settings, identity, actor) = (
-            ctx.data::<Db>()?,
-            ctx.data::<InvitationSettings>()?,
-            ctx.data::<IdentitySettings>()?,
-            ctx.data::<Actor>()?,
-        );
-        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
-        let (password, display_name) = (password.as_deref(), display_name.as_deref());
-        Ok(
-            match service::accept(db, settings, identity, actor, client, &token, password, display_name).await
-            {
-                Ok(Accepted { user, token }) => {
-                    AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess {
-                        user: user.into(),
-                        token,
-                    })
-                }
-                Err(AcceptError::Invalid) => {
-                    AcceptInvitationResult::InvalidInvitationError(InvalidInvitationError {
-                        message: "This invitation link is invalid or has expired; ask for a new invitation."
+        let (db, settings, identity) =
+            (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?, ctx.data::<IdentitySettings>()?);
+        let acceptance = Acceptance {
+            actor: ctx.data::<Actor>()?,
+            client: ctx.data_opt::<ClientAddr>().copied().unwrap_or_default(),
+            token: &token,
+            password: password.as_deref(),
+            display_name: display_name.as_deref(),
+        };
+        Ok(match accept(db, settings, identity, acceptance).await {
+            Ok(Accepted { user, token }) => {
+                AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess {
+                    user: user.into(),
+                    token,
+                })
+            }
+            Err(AcceptError::Invalid) => {
+                AcceptInvitationResult::InvalidInvitationError(InvalidInvitationError {
+                    message: "This invitation link is invalid or has expired; ask for a new invitation."
+                        .into(),
+                })
+            }
+            Err(AcceptError::Proof(ProofError::InvalidArgument { field, message })) => {
+                AcceptInvitationResult::ValidationError(ValidationError::new(field, message))
+            }
+            Err(AcceptError::Proof(ProofError::InvalidCredentials)) => {
+                AcceptInvitationResult::InvalidCredentialsError(InvalidCredentialsError {
+                    message:
+                        "This invitation is for an existing account: sign in as it, or give its password."
                             .into(),
-                    })
-                }
-                Err(AcceptError::InvalidArgument { field, message }) => {
-                    AcceptInvitationResult::ValidationError(ValidationError::new(field, message))
-                }
-                Err(AcceptError::InvalidCredentials) => {
-                    AcceptInvitationResult::InvalidCredentialsError(InvalidCredentialsError {
-                        message:
-                            "This invitation is for an existing account: sign in as it, or give its password."
-                                .into(),
-                    })
-                }
-                Err(AcceptError::RateLimited(refused)) => {
-                    AcceptInvitationResult::RateLimitedError(RateLimitedError {
-                        message: "Too many attempts; try again later.".into(),
-                        retry_after_seconds: refused.retry_after_seconds(),
-                    })
-                }
-                Err(e) => return Err(internal_error(&e)),
-            },
-        )
+                })
+            }
+            Err(AcceptError::RateLimited(refused) | AcceptError::Proof(ProofError::RateLimited(refused))) => {
+                AcceptInvitationResult::RateLimitedError(rate_limited(
+                    "Too many attempts; try again later.",
+                    refused,
+                ))
+            }
+            Err(AcceptError::Db(e) | AcceptError::Proof(ProofError::Db(e))) => return Err(e).or_internal(),
+            Err(AcceptError::Proof(ProofError::Hash(e))) => return Err(e).or_internal(),
+        })
     }
 }

@@ -1,11 +1,16 @@
 #![doc = include_str!("../README.md")]
 
+pub mod accept;
+pub mod cancel;
 pub mod graphql;
+pub mod invitation;
+pub mod invite;
 pub mod mail;
 pub mod outbox;
-pub mod service;
+pub mod resend;
+pub mod settings;
 pub mod store;
 
 pub use graphql::InvitationsMutation;
 pub use mail::Mailer;
-pub use service::InvitationSettings;
+pub use settings::InvitationSettings;

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use roster_db::prelude::*;
-use roster_db::schema::{organizations, teams, users};
-use roster_db::{Db, DbError, db_run};
+use roster_db::{Db, DbError};
+use roster_organizations::Scope;
 use tokio::sync::{Notify, watch};
 
 use crate::mail::{Invitation, Mailer};
-use crate::service::InvitationSettings;
+use crate::settings::InvitationSettings;
 use crate::store::{self, OutboxRow, Outcome, State};
 
 /// How often the sender looks for due rows without being woken.
@@ -107,13 +107,14 @@ async fn deliver(
         store::finish(&mut conn, &row.id, claim_id, dropped("the invitation is no longer pending")).await?;
         return Ok(false);
     };
-    let scope_name =
-        scope_name(&mut conn, &invitation.organization_id, invitation.team_id.as_deref()).await?;
+    let scope =
+        Scope { organization_id: invitation.organization_id.clone(), team_id: invitation.team_id.clone() };
+    let scope_name = roster_organizations::scope::names(&mut conn, &scope).await?.display();
     let inviter = match &invitation.invited_by {
-        Some(id) => db_run!(&mut conn, |c| {
-            users::table.find(id).select(users::display_name).first::<Option<String>>(c).await.optional()
-        })?
-        .flatten(),
+        Some(id) => {
+            let found = roster_identity::store::users_by_ids(&mut conn, std::slice::from_ref(id)).await?;
+            found.into_iter().next().and_then(|user| user.display_name)
+        }
         None => None,
     };
     let link = format!("{}/invitations/accept?token={token}", settings.public_url);
@@ -173,22 +174,6 @@ pub async fn issue_token(
 pub fn backoff(attempts: i32) -> TimeDelta {
     let exponent = u32::try_from(attempts.clamp(1, 12)).unwrap_or(12);
     TimeDelta::seconds((1i64 << exponent).min(MAX_BACKOFF_SECS))
-}
-
-/// "Acme" for an organization, "Acme / Design" for a team.
-async fn scope_name(
-    conn: &mut roster_db::Conn<'_>,
-    organization_id: &str,
-    team_id: Option<&str>,
-) -> QueryResult<String> {
-    let organization: String = db_run!(conn, |c| {
-        organizations::table.find(organization_id).select(organizations::name).first(c).await
-    })?;
-    let Some(team_id) = team_id else {
-        return Ok(organization);
-    };
-    let team: String = db_run!(conn, |c| teams::table.find(team_id).select(teams::name).first(c).await)?;
-    Ok(format!("{organization} / {team}"))
 }
 
 #[cfg(test)]

@@ -295,7 +295,7 @@ pub enum Outcome<'a> {
     },
     /// Failed; try again at `at`.
     Retry {
-        /// When.
+        /// When to try again.
         at: NaiveDateTime,
         /// Why it failed.
         error: &'a str,

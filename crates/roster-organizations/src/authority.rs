@@ -8,13 +8,112 @@
 //! - an organization, its teams and their names are visible to its verified members.
 //!
 //! Pending (UNVERIFIED) memberships grant nothing.
+//!
+//! Every operation asks through one of four entry points: [`administer`] for changes
+//! (resolve the scope, lock it, load the actor's authority, check it), [`read_members`] for
+//! member lists, [`read_audit_log`] for the audit log, and [`see`] for organizations and
+//! teams themselves.
 
 use roster_db::prelude::*;
 use roster_db::schema::memberships;
-use roster_db::{Conn, db_run};
+use roster_db::{Conn, DbError, db_run, from_diesel_error};
 
 use crate::role::{Role, Status};
-use crate::scope::Scope;
+use crate::scope::{self, MembershipScope, Scope};
+
+/// Why an actor may not do what they asked in a scope.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The scope does not exist, or the actor cannot see it: answered as "not found", so
+    /// outsiders learn nothing about other organizations.
+    #[error("not visible")]
+    Hidden,
+    /// The actor sees the scope but lacks the authority.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+from_diesel_error!(AccessError);
+
+/// Implements `From<AccessError>` for an operation's error enum with `NotFound`,
+/// `NotAuthorized` and `Db(DbError)` variants: hidden scopes are not found.
+#[macro_export]
+macro_rules! access_refusals {
+    ($error:ty) => {
+        impl From<$crate::authority::AccessError> for $error {
+            fn from(err: $crate::authority::AccessError) -> Self {
+                match err {
+                    $crate::authority::AccessError::Hidden => Self::NotFound,
+                    $crate::authority::AccessError::NotAuthorized => Self::NotAuthorized,
+                    $crate::authority::AccessError::Db(e) => Self::Db(e),
+                }
+            }
+        }
+    };
+}
+
+/// The entry point of every change to a scope: resolves the requested scope, takes its lock
+/// (see [`scope::lock`]), then loads the actor's authority and checks that they administer
+/// it. Call it first in the change's transaction: the lock comes before the authority is
+/// read, so a concurrent removal of the actor is either fully before (refused here) or
+/// fully after.
+pub async fn administer(
+    tx: &mut Conn<'_>,
+    actor_id: &str,
+    requested: &MembershipScope,
+) -> Result<(Scope, Authority), AccessError> {
+    let scope = scope::resolve(tx, requested).await?.ok_or(AccessError::Hidden)?;
+    scope::lock(tx, &scope).await?;
+    let authority = Authority::load(tx, Some(actor_id), &scope).await?;
+    if !authority.sees_organization() {
+        return Err(AccessError::Hidden);
+    }
+    if !authority.administers() {
+        return Err(AccessError::NotAuthorized);
+    }
+    Ok((scope, authority))
+}
+
+/// The entry point of reading a scope's member list (or subscribing to it). A reader who
+/// may not read it is refused the same way whether or not it exists: `Hidden`.
+pub async fn read_members(
+    conn: &mut Conn<'_>,
+    actor_id: Option<&str>,
+    scope: &Scope,
+) -> Result<Authority, AccessError> {
+    load_requiring(conn, actor_id, scope, Authority::reads_members).await
+}
+
+/// The entry point of reading an organization's audit log: its verified admins only.
+pub async fn read_audit_log(
+    conn: &mut Conn<'_>,
+    actor_id: Option<&str>,
+    scope: &Scope,
+) -> Result<Authority, AccessError> {
+    load_requiring(conn, actor_id, scope, Authority::is_organization_admin).await
+}
+
+/// The entry point of seeing an organization or a team (its name, its teams): the
+/// organization's verified members only.
+pub async fn see(
+    conn: &mut Conn<'_>,
+    actor_id: Option<&str>,
+    scope: &Scope,
+) -> Result<Authority, AccessError> {
+    load_requiring(conn, actor_id, scope, Authority::sees_organization).await
+}
+
+async fn load_requiring(
+    conn: &mut Conn<'_>,
+    actor_id: Option<&str>,
+    scope: &Scope,
+    allowed: fn(&Authority) -> bool,
+) -> Result<Authority, AccessError> {
+    let authority = Authority::load(conn, actor_id, scope).await?;
+    if allowed(&authority) { Ok(authority) } else { Err(AccessError::Hidden) }
+}
 
 /// The acting user's verified roles around one scope.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

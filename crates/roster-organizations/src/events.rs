@@ -77,7 +77,7 @@ pub struct EventRow {
     pub kind: String,
     /// Whose membership changed.
     pub user_id: String,
-    /// When.
+    /// When the change was committed.
     pub occurred_at: NaiveDateTime,
 }
 

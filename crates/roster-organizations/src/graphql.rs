@@ -1,47 +1,76 @@
-//! The organizations part of the schema.
+//! The organizations part of the schema: the organization's own fields, member lists, the
+//! audit log, `createOrganization` and `removeMember`.
+//!
+//! `Organization` is composed in the server from parts of several crates (its teams come from
+//! `roster-teams`). This crate knows the composed type only as an [`OrganizationObject`]: a
+//! GraphQL object that can be built from an organization's row. Fields that return an
+//! organization are generic over it.
 
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use std::marker::PhantomData;
+
+use async_graphql::{Context, ID, Object, OutputType, SimpleObject, Union};
 use roster_audit::AuditEntryConnection;
 use roster_core::error::{
     ErrorCode, NotAuthenticatedError, NotAuthorizedError, NotFoundError, ValidationError,
 };
 use roster_core::page::{decode_cursor, page_size};
-use roster_core::{Actor, internal_error, top_level_error};
-use roster_db::{Checkout, Db};
+use roster_core::{Actor, OrInternal as _, top_level_error};
+use roster_db::Db;
 
-use crate::authority::Authority;
-use crate::members::{self, ActionRules, MemberConnection};
+use crate::audit_log::{AuditLogError, audit_log};
+use crate::create_organization::{CreateOrganizationError, create_organization};
+use crate::member_list::{self, ListError, PageRequest};
+use crate::members::{self, MemberConnection};
+use crate::remove_member::{RemoveMemberError, remove_member};
 use crate::role::Status;
-use crate::scope::{self, MembershipScope, Scope};
-use crate::service::{self, CreateOrganizationError, CreateTeamError, RemoveMemberError};
-use crate::store::{self, OrganizationRow, TeamRow};
+use crate::scope::{MembershipScope, Scope};
+use crate::store::OrganizationRow;
 
-/// An organization. Only its verified members ever receive one: every field that returns an
-/// `Organization` checks that first, so its own fields need not check again.
+/// The composed `Organization` type: anything that is a GraphQL object and can be built from
+/// an organization's row. The server's `schema.rs` defines the one type that is.
+pub trait OrganizationObject: OutputType + From<OrganizationRow> + Send + Sync + 'static {}
+impl<T: OutputType + From<OrganizationRow> + Send + Sync + 'static> OrganizationObject for T {}
+
+/// `Organization.id` and `Organization.name`. Only an organization's verified members ever
+/// receive one: every field that returns an `Organization` checks that first, so its own
+/// fields need not check again.
 #[derive(Debug, Clone)]
-pub struct Organization(pub OrganizationRow);
+pub struct OrganizationFields(pub OrganizationRow);
+
+impl From<OrganizationRow> for OrganizationFields {
+    fn from(row: OrganizationRow) -> Self {
+        OrganizationFields(row)
+    }
+}
 
 #[Object]
-impl Organization {
-    /// Stable id (`org_…`).
+impl OrganizationFields {
+    /// Stable, opaque id (`org_…`). Pass it as `organizationId` in a `MembershipScope`.
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
 
-    /// Display name.
+    /// The organization's name, as its admins gave it (1 to 100 characters).
     async fn name(&self) -> &str {
         &self.0.name
     }
+}
 
-    /// The organization's teams, oldest first.
-    async fn teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team>> {
-        let mut conn = connection(ctx).await?;
-        let rows = store::teams_of(&mut conn.conn(), &self.0.id).await.map_err(|e| internal_error(&e))?;
-        Ok(rows.into_iter().map(|(team, organization)| Team { team, organization }).collect())
+/// `Organization.members`.
+#[derive(Debug, Clone)]
+pub struct OrganizationMembers(pub OrganizationRow);
+
+impl From<OrganizationRow> for OrganizationMembers {
+    fn from(row: OrganizationRow) -> Self {
+        OrganizationMembers(row)
     }
+}
 
-    /// The organization's member list, in the order members were added. Readable by its
-    /// verified members; FORBIDDEN otherwise.
+#[Object]
+impl OrganizationMembers {
+    /// The organization's member list, in the order members were added (oldest first), with
+    /// pending invitations as UNVERIFIED members. Readable by its verified members; FORBIDDEN
+    /// otherwise. Pages hold at most 100 members.
     #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn members(
         &self,
@@ -51,142 +80,69 @@ impl Organization {
         status: Option<Status>,
     ) -> async_graphql::Result<MemberConnection> {
         let scope = Scope { organization_id: self.0.id.clone(), team_id: None };
-        member_list(ctx, Some(scope), None, first, after, status).await
+        scope_list(ctx, scope, first, after, status).await
     }
 }
 
-/// A team of an organization. Visible to the organization's verified members.
-#[derive(Debug, Clone)]
-pub struct Team {
-    team: TeamRow,
-    organization: OrganizationRow,
+/// The page a list field's arguments ask for; malformed ones are BAD_USER_INPUT.
+pub fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    status: Option<Status>,
+) -> async_graphql::Result<PageRequest> {
+    let after = after.map(|cursor| decode_cursor(members::CURSOR_KIND, &cursor)).transpose()?;
+    Ok(PageRequest { size: page_size(first)?, after, status })
 }
 
-#[Object]
-impl Team {
-    /// Stable id (`team_…`).
-    async fn id(&self) -> ID {
-        ID(self.team.id.clone())
-    }
-
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.team.name
-    }
-
-    /// The organization the team belongs to.
-    async fn organization(&self) -> Organization {
-        Organization(self.organization.clone())
-    }
-
-    /// The team's member list, in the order members were added. Readable by the team's
-    /// verified members and by its organization's admins; FORBIDDEN otherwise.
-    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
-    async fn members(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        status: Option<Status>,
-    ) -> async_graphql::Result<MemberConnection> {
-        let scope =
-            Scope { organization_id: self.team.organization_id.clone(), team_id: Some(self.team.id.clone()) };
-        member_list(ctx, Some(scope), None, first, after, status).await
-    }
-}
-
-async fn connection(ctx: &Context<'_>) -> async_graphql::Result<Checkout> {
-    ctx.data::<Db>()?.get().await.map_err(|e| internal_error(&e))
-}
-
-/// A member list page for a known scope, or for a requested one (resolved here).
-async fn member_list(
+/// A known scope's member list, as a field resolves it (`Organization.members`,
+/// `Team.members`).
+pub async fn scope_list(
     ctx: &Context<'_>,
-    known: Option<Scope>,
-    requested: Option<&MembershipScope>,
+    scope: Scope,
     first: Option<i32>,
     after: Option<String>,
     status: Option<Status>,
 ) -> async_graphql::Result<MemberConnection> {
-    let page_size = page_size(first)?;
-    let after = after.map(|cursor| decode_cursor(members::CURSOR_KIND, &cursor)).transpose()?;
+    let page = page_request(first, after, status)?;
     let actor = ctx.data::<Actor>()?;
-    let mut db = connection(ctx).await?;
-    let mut conn = db.conn();
-    let scope = match (known, requested) {
-        (Some(scope), _) => Some(scope),
-        (None, Some(requested)) => {
-            scope::resolve(&mut conn, requested).await.map_err(|e| internal_error(&e))?
-        }
-        (None, None) => None,
-    };
-    // A scope that does not exist is refused exactly like one the viewer may not read, so
-    // the answer says nothing about other organizations.
-    let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
-    let scope = scope.ok_or_else(forbidden)?;
-    let authority =
-        Authority::load(&mut conn, actor.user_id(), &scope).await.map_err(|e| internal_error(&e))?;
-    if !authority.reads_members() {
-        return Err(forbidden());
-    }
-    let rules = ActionRules::load(&mut conn, authority, &scope).await.map_err(|e| internal_error(&e))?;
-    // The page, its count and its event position come from one snapshot, so they agree.
-    db.snapshot(|tx| {
-        Box::pin(async move { members::page(tx, &scope, &rules, status, after.as_deref(), page_size).await })
-    })
-    .await
-    .map_err(|e: roster_db::diesel::result::Error| internal_error(&e))
+    list_answer(member_list::of_scope(ctx.data::<Db>()?, actor.user_id(), scope, page).await)
 }
 
-/// Organization queries.
-#[derive(Default)]
-pub struct OrganizationsQuery;
+fn list_answer(result: Result<MemberConnection, ListError>) -> async_graphql::Result<MemberConnection> {
+    match result {
+        Ok(list) => Ok(list),
+        // A scope that does not exist is refused exactly like one the viewer may not read,
+        // so the answer says nothing about other organizations.
+        Err(ListError::Forbidden) => {
+            Err(top_level_error(ErrorCode::Forbidden, "You may not read this member list."))
+        }
+        Err(ListError::Db(e)) => Err(e).or_internal(),
+    }
+}
+
+/// Organization queries; `O` is the composed `Organization`.
+pub struct OrganizationsQuery<O>(PhantomData<O>);
+
+impl<O> Default for OrganizationsQuery<O> {
+    fn default() -> Self {
+        OrganizationsQuery(PhantomData)
+    }
+}
 
 #[Object]
-impl OrganizationsQuery {
+impl<O: OrganizationObject> OrganizationsQuery<O> {
     /// An organization; null when it does not exist or the viewer is not a verified member.
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Organization>> {
-        let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(None);
-        };
-        let mut db = connection(ctx).await?;
-        let mut conn = db.conn();
-        let Some(scope) = scope::resolve(&mut conn, &MembershipScope::OrganizationId(id))
-            .await
-            .map_err(|e| internal_error(&e))?
-        else {
-            return Ok(None);
-        };
-        let authority =
-            Authority::load(&mut conn, Some(user_id), &scope).await.map_err(|e| internal_error(&e))?;
-        if !authority.sees_organization() {
-            return Ok(None);
-        }
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<O>> {
+        let actor = ctx.data::<Actor>()?;
         let row =
-            store::organization(&mut conn, &scope.organization_id).await.map_err(|e| internal_error(&e))?;
-        Ok(row.map(Organization))
+            crate::organization::visible(ctx.data::<Db>()?, actor.user_id(), &id).await.or_internal()?;
+        Ok(row.map(O::from))
     }
 
-    /// A team; null when it does not exist or the viewer is not a verified member of its
-    /// organization.
-    async fn team(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Team>> {
-        let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(None);
-        };
-        let mut db = connection(ctx).await?;
-        let mut conn = db.conn();
-        let Some((team, organization)) = store::team(&mut conn, &id).await.map_err(|e| internal_error(&e))?
-        else {
-            return Ok(None);
-        };
-        let scope = Scope { organization_id: organization.id.clone(), team_id: Some(team.id.clone()) };
-        let authority =
-            Authority::load(&mut conn, Some(user_id), &scope).await.map_err(|e| internal_error(&e))?;
-        Ok(authority.sees_organization().then_some(Team { team, organization }))
-    }
-
-    /// A scope's member list, in the order members were added (oldest first). Pages hold at
-    /// most 100 members. FORBIDDEN unless the viewer may read the list.
+    /// A scope's member list, in the order members were added (oldest first), with pending
+    /// invitations as UNVERIFIED members. Pages hold at most 100 members. FORBIDDEN unless
+    /// the viewer may read the list: an organization's verified members read its list; a
+    /// team's verified members, and its organization's admins, read the team's.
     #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn members(
         &self,
@@ -196,34 +152,24 @@ impl OrganizationsQuery {
         after: Option<String>,
         status: Option<Status>,
     ) -> async_graphql::Result<MemberConnection> {
-        member_list(ctx, None, Some(&scope), first, after, status).await
+        let page = page_request(first, after, status)?;
+        let actor = ctx.data::<Actor>()?;
+        list_answer(member_list::of_requested(ctx.data::<Db>()?, actor.user_id(), &scope, page).await)
     }
 
-    /// The organizations where the viewer is a verified member ("My organizations"); empty for
-    /// anonymous requests.
-    async fn my_organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
+    /// The organizations where the viewer is a verified member ("My organizations"), oldest
+    /// membership first; empty for anonymous requests.
+    async fn my_organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<O>> {
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(Vec::new());
         };
-        let mut db = connection(ctx).await?;
-        let rows =
-            store::organizations_of_user(&mut db.conn(), user_id).await.map_err(|e| internal_error(&e))?;
-        Ok(rows.into_iter().map(Organization).collect())
+        let rows = crate::organization::of_user(ctx.data::<Db>()?, user_id).await.or_internal()?;
+        Ok(rows.into_iter().map(O::from).collect())
     }
 
-    /// The teams where the viewer is a verified member ("My Teams"); empty for anonymous
-    /// requests.
-    async fn my_teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team>> {
-        let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(Vec::new());
-        };
-        let mut db = connection(ctx).await?;
-        let rows = store::teams_of_user(&mut db.conn(), user_id).await.map_err(|e| internal_error(&e))?;
-        Ok(rows.into_iter().map(|(team, organization)| Team { team, organization }).collect())
-    }
-
-    /// The organization's audit log, its teams' entries included, newest first. For the
-    /// organization's admins only; FORBIDDEN otherwise.
+    /// The organization's audit log, its teams' entries included, newest first: every
+    /// invitation, resend, cancellation ("Admin cancelled user invite"), acceptance and
+    /// removal. For the organization's admins only; FORBIDDEN otherwise.
     #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
     async fn audit_log(
         &self,
@@ -235,99 +181,70 @@ impl OrganizationsQuery {
         let page_size = page_size(first)?;
         let after = after.map(|c| decode_cursor(roster_audit::graphql::CURSOR_KIND, &c)).transpose()?;
         let actor = ctx.data::<Actor>()?;
-        let forbidden = || {
-            top_level_error(ErrorCode::Forbidden, "Only the organization's admins may read its audit log.")
-        };
-        let mut db = connection(ctx).await?;
-        let mut conn = db.conn();
-        let scope = scope::resolve(&mut conn, &MembershipScope::OrganizationId(organization_id))
-            .await
-            .map_err(|e| internal_error(&e))?
-            .ok_or_else(forbidden)?;
-        let authority =
-            Authority::load(&mut conn, actor.user_id(), &scope).await.map_err(|e| internal_error(&e))?;
-        if !authority.is_organization_admin() {
-            return Err(forbidden());
+        let db = ctx.data::<Db>()?;
+        match audit_log(db, actor.user_id(), &organization_id, after.as_deref(), page_size).await {
+            Ok(page) => Ok(page),
+            Err(AuditLogError::Forbidden) => Err(top_level_error(
+                ErrorCode::Forbidden,
+                "Only the organization's admins may read its audit log.",
+            )),
+            Err(AuditLogError::Db(e)) => Err(e).or_internal(),
         }
-        let limit = i64::try_from(page_size).unwrap_or(100) + 1;
-        let records = roster_audit::store::page(&mut conn, &scope.organization_id, after.as_deref(), limit)
-            .await
-            .map_err(|e| internal_error(&e))?;
-        Ok(AuditEntryConnection::from_records(records, page_size))
     }
 }
 
-/// The organization was created; the viewer is its first admin.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct CreateOrganizationSuccess {
+/// The organization was created; the viewer is its first, verified admin.
+#[derive(SimpleObject)]
+#[graphql(name = "CreateOrganizationSuccess")]
+pub struct CreateOrganizationSuccess<O: OrganizationObject> {
     /// The new organization.
-    pub organization: Organization,
-}
-
-/// The team was created.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct CreateTeamSuccess {
-    /// The new team.
-    pub team: Team,
+    pub organization: O,
 }
 
 /// The member was removed from the scope (and, for an organization, from its teams).
 #[derive(Debug, Clone, SimpleObject)]
 pub struct RemoveMemberSuccess {
-    /// The removed user.
+    /// The removed user's id.
     pub user_id: ID,
 }
 
-/// The member has not accepted their invitation yet: cancel the invitation instead.
+/// The member has not accepted their invitation yet: cancel the invitation instead
+/// (`cancelInvitation`).
 #[derive(Debug, Clone, SimpleObject)]
 pub struct MemberPendingError {
-    /// Says so, and points to `cancelInvitation`.
+    /// "This user has not accepted their invitation yet; cancel the invitation instead."
     pub message: String,
 }
 
-/// The member is the organization's last admin and cannot be removed.
+/// The member is the organization's last verified admin: an organization always keeps one.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct LastAdminError {
-    /// Says so.
+    /// "The last admin of an organization cannot be removed."
     pub message: String,
 }
 
 /// The outcome of `createOrganization`.
-#[derive(Debug, Clone, Union)]
-pub enum CreateOrganizationResult {
-    /// Done.
-    CreateOrganizationSuccess(CreateOrganizationSuccess),
-    /// Sign in first.
+#[derive(Union)]
+#[graphql(name = "CreateOrganizationResult")]
+pub enum CreateOrganizationResult<O: OrganizationObject> {
+    /// Created.
+    CreateOrganizationSuccess(CreateOrganizationSuccess<O>),
+    /// The request carried no valid bearer token.
     NotAuthenticatedError(NotAuthenticatedError),
-    /// The name is empty or longer than 100 characters.
-    ValidationError(ValidationError),
-}
-
-/// The outcome of `createTeam`.
-#[derive(Debug, Clone, Union)]
-pub enum CreateTeamResult {
-    /// Done.
-    CreateTeamSuccess(CreateTeamSuccess),
-    /// Sign in first.
-    NotAuthenticatedError(NotAuthenticatedError),
-    /// Only the organization's admins create teams.
-    NotAuthorizedError(NotAuthorizedError),
-    /// No such organization (or not visible).
-    NotFoundError(NotFoundError),
-    /// The name is empty or longer than 100 characters.
+    /// The name is empty or longer than 100 characters; `field` is `name`.
     ValidationError(ValidationError),
 }
 
 /// The outcome of `removeMember`.
 #[derive(Debug, Clone, Union)]
 pub enum RemoveMemberResult {
-    /// Done.
+    /// Removed.
     RemoveMemberSuccess(RemoveMemberSuccess),
-    /// Sign in first.
+    /// The request carried no valid bearer token.
     NotAuthenticatedError(NotAuthenticatedError),
     /// Only organization admins (and team owners, in their team) remove members.
     NotAuthorizedError(NotAuthorizedError),
-    /// No such scope or member (or not visible).
+    /// No such scope or member, or the scope is not visible to the viewer.
     NotFoundError(NotFoundError),
     /// The member is still invited: cancel the invitation instead.
     MemberPendingError(MemberPendingError),
@@ -335,57 +252,35 @@ pub enum RemoveMemberResult {
     LastAdminError(LastAdminError),
 }
 
-/// Organization mutations.
-#[derive(Default)]
-pub struct OrganizationsMutation;
+/// Organization mutations; `O` is the composed `Organization`.
+pub struct OrganizationsMutation<O>(PhantomData<O>);
+
+impl<O> Default for OrganizationsMutation<O> {
+    fn default() -> Self {
+        OrganizationsMutation(PhantomData)
+    }
+}
 
 #[Object]
-impl OrganizationsMutation {
+impl<O: OrganizationObject> OrganizationsMutation<O> {
     /// Creates an organization; the viewer becomes its first, verified ADMIN. The name is
     /// trimmed and must be 1 to 100 characters.
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
         name: String,
-    ) -> async_graphql::Result<CreateOrganizationResult> {
+    ) -> async_graphql::Result<CreateOrganizationResult<O>> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(CreateOrganizationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(match service::create_organization(ctx.data::<Db>()?, actor_id, &name).await {
+        Ok(match create_organization(ctx.data::<Db>()?, actor_id, &name).await {
             Ok(row) => CreateOrganizationResult::CreateOrganizationSuccess(CreateOrganizationSuccess {
-                organization: Organization(row),
+                organization: O::from(row),
             }),
             Err(CreateOrganizationError::Invalid(message)) => {
                 CreateOrganizationResult::ValidationError(ValidationError::new("name", message))
             }
-            Err(e @ CreateOrganizationError::Db(_)) => return Err(internal_error(&e)),
-        })
-    }
-
-    /// Creates a team in an organization. For the organization's admins.
-    async fn create_team(
-        &self,
-        ctx: &Context<'_>,
-        organization_id: ID,
-        name: String,
-    ) -> async_graphql::Result<CreateTeamResult> {
-        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
-            return Ok(CreateTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
-        };
-        Ok(match service::create_team(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
-            Ok((team, organization)) => {
-                CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess { team: Team { team, organization } })
-            }
-            Err(CreateTeamError::NotFound) => {
-                CreateTeamResult::NotFoundError(NotFoundError::new("No such organization."))
-            }
-            Err(CreateTeamError::NotAuthorized) => CreateTeamResult::NotAuthorizedError(
-                NotAuthorizedError::new("Only organization admins may create teams."),
-            ),
-            Err(CreateTeamError::Invalid(message)) => {
-                CreateTeamResult::ValidationError(ValidationError::new("name", message))
-            }
-            Err(e @ CreateTeamError::Db(_)) => return Err(internal_error(&e)),
+            Err(CreateOrganizationError::Db(e)) => return Err(e).or_internal(),
         })
     }
 
@@ -401,7 +296,7 @@ impl OrganizationsMutation {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(RemoveMemberResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(match service::remove_member(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
+        Ok(match remove_member(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
             Ok(_) => RemoveMemberResult::RemoveMemberSuccess(RemoveMemberSuccess { user_id }),
             Err(RemoveMemberError::NotFound) => RemoveMemberResult::NotFoundError(NotFoundError::new(
                 "No such member in this organization or team.",
@@ -418,7 +313,7 @@ impl OrganizationsMutation {
             Err(RemoveMemberError::LastAdmin) => RemoveMemberResult::LastAdminError(LastAdminError {
                 message: "The last admin of an organization cannot be removed.".into(),
             }),
-            Err(e @ RemoveMemberError::Db(_)) => return Err(internal_error(&e)),
+            Err(RemoveMemberError::Db(e)) => return Err(e).or_internal(),
         })
     }
 }

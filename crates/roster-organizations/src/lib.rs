@@ -1,18 +1,25 @@
 #![doc = include_str!("../README.md")]
 
+pub mod audit_log;
 pub mod authority;
+pub mod create_organization;
 pub mod events;
 pub mod graphql;
 pub mod live;
+pub mod member_list;
 pub mod members;
+pub mod organization;
+pub mod remove_member;
 pub mod role;
 pub mod scope;
-pub mod service;
 pub mod store;
+pub mod subscriber;
 pub mod subscription;
 
 pub use authority::Authority;
-pub use graphql::{Organization, OrganizationsMutation, OrganizationsQuery, Team};
+pub use graphql::{
+    OrganizationFields, OrganizationMembers, OrganizationObject, OrganizationsMutation, OrganizationsQuery,
+};
 pub use members::{Member, MemberConnection};
 pub use role::{MemberAction, Role, Status};
 pub use scope::{MembershipScope, Scope};

@@ -101,8 +101,8 @@ impl std::fmt::Debug for LiveHub {
     }
 }
 
-/// What a new subscriber gets from the hub.
-pub struct Subscription {
+/// What one subscriber receives from the hub: its list's events and its own signals.
+pub struct Inbox {
     /// The list's live events, in batches of consecutive positions.
     pub events: broadcast::Receiver<Batch>,
     /// Fires when the subscriber's memberships change anywhere.
@@ -139,12 +139,7 @@ impl LiveHub {
     /// Subscribes to a list's events and to the signals of a user and a session. The feed's
     /// starting point is read before this returns, so every event committed after it reaches
     /// the receiver.
-    pub async fn subscribe(
-        &self,
-        scope: &Scope,
-        user_id: &str,
-        session_id: &str,
-    ) -> Result<Subscription, DbError> {
+    pub async fn subscribe(&self, scope: &Scope, user_id: &str, session_id: &str) -> Result<Inbox, DbError> {
         // The receiver is made under the map's lock, so the feed cannot be forgotten (as
         // unwatched) between finding it and subscribing to it.
         let (feed, events) = {
@@ -171,7 +166,7 @@ impl LiveHub {
                 *delivered = Some(crate::scope::current_position(&mut conn.conn(), scope).await?);
             }
         }
-        Ok(Subscription {
+        Ok(Inbox {
             events,
             user_changed: self.signal(&format!("user:{user_id}")),
             session_revoked: self.session_revoked(session_id),

@@ -108,6 +108,58 @@ pub async fn next_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i6
     }
 }
 
+/// Records an audit entry about this scope (an organization, or a team with its
+/// organization), in the caller's transaction.
+pub async fn audit(
+    conn: &mut Conn<'_>,
+    scope: &Scope,
+    code: roster_audit::AuditCode,
+    actor_id: Option<&str>,
+    target_id: Option<&str>,
+) -> QueryResult<()> {
+    let entry = roster_audit::NewEntry {
+        code,
+        organization_id: &scope.organization_id,
+        team_id: scope.team_id.as_deref(),
+        actor_id,
+        target_id,
+    };
+    roster_audit::record(conn, entry).await
+}
+
+/// What a scope is called, for people (an invitation email, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeNames {
+    /// The organization's name.
+    pub organization: String,
+    /// The team's name, for a team scope.
+    pub team: Option<String>,
+}
+
+impl ScopeNames {
+    /// "Acme" for an organization, "Acme / Design" for a team.
+    pub fn display(&self) -> String {
+        match &self.team {
+            Some(team) => format!("{} / {team}", self.organization),
+            None => self.organization.clone(),
+        }
+    }
+}
+
+/// The names of a scope that exists.
+pub async fn names(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<ScopeNames> {
+    let organization: String = db_run!(conn, |c| {
+        organizations::table.find(&scope.organization_id).select(organizations::name).first(c).await
+    })?;
+    let team = match &scope.team_id {
+        Some(team_id) => {
+            Some(db_run!(conn, |c| teams::table.find(team_id).select(teams::name).first::<String>(c).await)?)
+        }
+        None => None,
+    };
+    Ok(ScopeNames { organization, team })
+}
+
 /// The position of the scope's latest event (0 before any).
 pub async fn current_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
     match &scope.team_id {

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use roster_db::prelude::*;
-use roster_db::schema::{memberships, organizations, teams, users};
+use roster_db::schema::{memberships, organizations, users};
 use roster_db::{Conn, db_run};
 use roster_identity::store::UserRow;
 
@@ -15,23 +15,6 @@ use crate::role::{Role, Status};
 pub struct OrganizationRow {
     /// `org_…`
     pub id: String,
-    /// Display name.
-    pub name: String,
-    /// When it was created.
-    pub created_at: NaiveDateTime,
-    /// Membership changes so far.
-    pub event_seq: i64,
-}
-
-/// A row of `teams`.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = teams)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub struct TeamRow {
-    /// `team_…`
-    pub id: String,
-    /// The organization it belongs to.
-    pub organization_id: String,
     /// Display name.
     pub name: String,
     /// When it was created.
@@ -82,12 +65,6 @@ impl MembershipRow {
 /// Inserts an organization.
 pub async fn insert_organization(conn: &mut Conn<'_>, row: &OrganizationRow) -> QueryResult<()> {
     db_run!(conn, |c| diesel::insert_into(organizations::table).values(row).execute(c).await)?;
-    Ok(())
-}
-
-/// Inserts a team.
-pub async fn insert_team(conn: &mut Conn<'_>, row: &TeamRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(teams::table).values(row).execute(c).await)?;
     Ok(())
 }
 
@@ -201,35 +178,6 @@ pub async fn organization(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<O
     })
 }
 
-/// A team by id, with its organization.
-pub async fn team(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<(TeamRow, OrganizationRow)>> {
-    db_run!(conn, |c| {
-        teams::table
-            .inner_join(organizations::table)
-            .filter(teams::id.eq(id))
-            .select((TeamRow::as_select(), OrganizationRow::as_select()))
-            .first(c)
-            .await
-            .optional()
-    })
-}
-
-/// An organization's teams, oldest first, with the organization.
-pub async fn teams_of(
-    conn: &mut Conn<'_>,
-    organization_id: &str,
-) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
-    db_run!(conn, |c| {
-        teams::table
-            .inner_join(organizations::table)
-            .filter(teams::organization_id.eq(organization_id))
-            .order(teams::id.asc())
-            .select((TeamRow::as_select(), OrganizationRow::as_select()))
-            .load(c)
-            .await
-    })
-}
-
 /// The organizations where the user is a verified member, oldest membership first.
 pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<OrganizationRow>> {
     db_run!(conn, |c| {
@@ -239,25 +187,6 @@ pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryR
             .filter(memberships::status.eq(Status::Verified.as_str()))
             .order(memberships::id.asc())
             .select(OrganizationRow::as_select())
-            .load(c)
-            .await
-    })
-}
-
-/// The teams where the user is a verified member, oldest membership first, with their
-/// organizations.
-pub async fn teams_of_user(
-    conn: &mut Conn<'_>,
-    user_id: &str,
-) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
-    db_run!(conn, |c| {
-        memberships::table
-            .inner_join(teams::table.on(teams::id.nullable().eq(memberships::team_id)))
-            .inner_join(organizations::table.on(organizations::id.eq(teams::organization_id)))
-            .filter(memberships::user_id.eq(user_id))
-            .filter(memberships::status.eq(Status::Verified.as_str()))
-            .order(memberships::id.asc())
-            .select((TeamRow::as_select(), OrganizationRow::as_select()))
             .load(c)
             .await
     })

@@ -6,9 +6,11 @@ use roster_db::Db;
 use roster_identity::IdentitySettings;
 use roster_identity::service::{self as identity, SignUpError};
 use roster_invitations::InvitationSettings;
-use roster_invitations::service as invitations;
-use roster_organizations::service as organizations;
+use roster_invitations::accept::{Acceptance, accept};
+use roster_invitations::invite::invite;
+use roster_organizations::create_organization::create_organization;
 use roster_organizations::{MembershipScope, Role};
+use roster_teams::create_team::create_team;
 
 /// Every demo account's password.
 pub const PASSWORD: &str = "roster-demo";
@@ -63,20 +65,18 @@ pub async fn seed(
             Err(e) => return Err(fail(e)),
         };
     let admin_id = admin.user.id.clone();
-    let organization =
-        organizations::create_organization(db, &admin_id, "Acme (demo)").await.map_err(fail)?;
-    let (team, _) =
-        organizations::create_team(db, &admin_id, &organization.id, "Design").await.map_err(fail)?;
+    let organization = create_organization(db, &admin_id, "Acme (demo)").await.map_err(fail)?;
+    let (team, _) = create_team(db, &admin_id, &organization.id, "Design").await.map_err(fail)?;
     let in_org = MembershipScope::OrganizationId(organization.id.clone().into());
     let in_team = MembershipScope::TeamId(team.id.clone().into());
 
-    let invite = async |scope: &MembershipScope, email: &str, role: Option<Role>| {
-        invitations::invite(db, invitation_settings, &admin_id, scope, email, role)
+    let invite_to = async |scope: &MembershipScope, email: &str, role: Option<Role>| {
+        invite(db, invitation_settings, &admin_id, scope, email, role)
             .await
             .map(|member| member.user.id.to_string())
             .map_err(fail)
     };
-    let accept = async |scope_id: &str, user_id: &str, name: &str| -> Result<(), DemoError> {
+    let accept_as_new = async |scope_id: &str, user_id: &str, name: &str| -> Result<(), DemoError> {
         let mut conn = db.get().await.map_err(fail)?;
         let mut conn = conn.conn();
         let pending = roster_invitations::store::pending(&mut conn, scope_id, user_id).await.map_err(fail)?;
@@ -85,29 +85,24 @@ pub async fn seed(
             .await
             .map_err(fail)?
             .ok_or_else(|| DemoError("the invitation is no longer pending".into()))?;
-        let anonymous = &Actor::Anonymous;
-        let local = ClientAddr::default();
-        let accepted = invitations::accept(
-            db,
-            invitation_settings,
-            identity_settings,
-            anonymous,
-            local,
-            &token,
-            Some(PASSWORD),
-            Some(name),
-        );
-        accepted.await.map(|_| ()).map_err(fail)
+        let acceptance = Acceptance {
+            actor: &Actor::Anonymous,
+            client: ClientAddr::default(),
+            token: &token,
+            password: Some(PASSWORD),
+            display_name: Some(name),
+        };
+        accept(db, invitation_settings, identity_settings, acceptance).await.map(|_| ()).map_err(fail)
     };
 
-    let ana = invite(&in_team, "ana@demo.example", Some(Role::Owner)).await?;
-    accept(&team.id, &ana, "Ana Owner").await?;
-    let ben = invite(&in_team, "ben@demo.example", None).await?;
-    accept(&team.id, &ben, "Ben Member").await?;
-    let cleo = invite(&in_org, "cleo@demo.example", None).await?;
-    accept(&organization.id, &cleo, "Cleo Member").await?;
-    let dora = invite(&in_org, "dora@demo.example", None).await?;
-    let eli = invite(&in_team, "eli@demo.example", None).await?;
+    let ana = invite_to(&in_team, "ana@demo.example", Some(Role::Owner)).await?;
+    accept_as_new(&team.id, &ana, "Ana Owner").await?;
+    let ben = invite_to(&in_team, "ben@demo.example", None).await?;
+    accept_as_new(&team.id, &ben, "Ben Member").await?;
+    let cleo = invite_to(&in_org, "cleo@demo.example", None).await?;
+    accept_as_new(&organization.id, &cleo, "Cleo Member").await?;
+    let dora = invite_to(&in_org, "dora@demo.example", None).await?;
+    let eli = invite_to(&in_team, "eli@demo.example", None).await?;
 
     Ok(Demo {
         admin_token: admin.token,

@@ -12,16 +12,42 @@ use roster_invitations::graphql::{
     AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
 };
 use roster_organizations::graphql::{LastAdminError, MemberPendingError};
+use roster_organizations::store::OrganizationRow;
 use roster_organizations::subscription::OrganizationsSubscription;
-use roster_organizations::{OrganizationsMutation, OrganizationsQuery};
+use roster_organizations::{
+    OrganizationFields, OrganizationMembers, OrganizationsMutation, OrganizationsQuery,
+};
+use roster_teams::{OrganizationTeams, TeamsMutation, TeamsQuery};
+
+/// An organization: a member list with admins, and teams. Only its verified members ever
+/// see one.
+///
+/// Composed here from the modules' parts, because `Organization.teams` (from `roster-teams`)
+/// and `Team.organization` refer to each other, and a GraphQL type's fields are fixed in one
+/// Rust type: `roster-organizations` gives `id`, `name` and `members`, `roster-teams` gives
+/// `teams`, and both know this type only as an `OrganizationObject`.
+#[derive(MergedObject)]
+#[graphql(name = "Organization")]
+pub struct Organization(OrganizationFields, OrganizationTeams<Organization>, OrganizationMembers);
+
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Organization(row.clone().into(), row.clone().into(), row.into())
+    }
+}
 
 /// Every query field, from every module.
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrganizationsQuery);
+pub struct Query(IdentityQuery, OrganizationsQuery<Organization>, TeamsQuery<Organization>);
 
 /// Every mutation, from every module.
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrganizationsMutation, InvitationsMutation);
+pub struct Mutation(
+    IdentityMutation,
+    OrganizationsMutation<Organization>,
+    TeamsMutation<Organization>,
+    InvitationsMutation,
+);
 
 /// Every subscription, from every module.
 #[derive(MergedSubscription, Default)]
@@ -37,29 +63,29 @@ pub type RosterSchema = Schema<Query, Mutation, Subscription>;
 #[derive(Interface)]
 #[graphql(name = "Error", field(name = "message", ty = "&String", desc = "What went wrong, for people."))]
 pub enum ErrorInterface {
-    /// See the type.
+    /// The request needs a signed-in user.
     NotAuthenticatedError(NotAuthenticatedError),
-    /// See the type.
+    /// The signed-in user lacks the authority.
     NotAuthorizedError(NotAuthorizedError),
-    /// See the type.
+    /// The scope, member or invitation does not exist, or is not visible.
     NotFoundError(NotFoundError),
-    /// See the type.
+    /// An argument is invalid; `field` names it.
     ValidationError(ValidationError),
-    /// See the type.
+    /// Too many attempts; retry after `retryAfterSeconds`.
     RateLimitedError(RateLimitedError),
-    /// See the type.
+    /// The email belongs to an account already.
     EmailTakenError(EmailTakenError),
-    /// See the type.
+    /// The email and password do not match an account.
     InvalidCredentialsError(InvalidCredentialsError),
-    /// See the type.
+    /// The member accepted already ("Can only cancel invites for invited users").
     InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError),
-    /// See the type.
+    /// The invitation link is not (or no longer) valid.
     InvalidInvitationError(InvalidInvitationError),
-    /// See the type.
+    /// The email is pending or verified in the scope already.
     AlreadyMemberError(AlreadyMemberError),
-    /// See the type.
+    /// The member is still invited: cancel instead of removing.
     MemberPendingError(MemberPendingError),
-    /// See the type.
+    /// The organization's last admin cannot be removed.
     LastAdminError(LastAdminError),
 }
 

@@ -1,0 +1,83 @@
+//! Cancelling an invitation, exactly as the help page "How to Cancel a User Invitation" says:
+//!
+//! - only an Organization Administrator or a Team Owner may (`authority::administer`);
+//! - only while the user is unverified: a verified member gets "Can only cancel invites for
+//!   invited users" and is removed with `removeMember` instead;
+//! - it happens at once, with no confirmation step: the user leaves the list and the link
+//!   stops working;
+//! - the audit log records "Admin cancelled user invite";
+//! - the list refreshes by itself (an INVITATION_CANCELLED event);
+//! - the same person can be invited again at any time.
+
+use chrono::NaiveDateTime;
+use roster_audit::AuditCode;
+use roster_db::{Db, DbError, from_diesel_error};
+use roster_organizations::access_refusals;
+use roster_organizations::authority;
+use roster_organizations::events::{self, EventKind};
+use roster_organizations::role::Status;
+use roster_organizations::scope::{self, MembershipScope};
+use roster_organizations::store as organizations;
+
+use crate::store::{self, State};
+
+/// The exact message for cancelling a verified member's invitation.
+pub const ALREADY_ACCEPTED: &str = "Can only cancel invites for invited users";
+
+/// Why `cancelInvitation` cancelled nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    /// No such scope or pending member (or not visible).
+    #[error("not found")]
+    NotFound,
+    /// The actor is neither an Organization Administrator nor the team's owner.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// The member has accepted (verified status).
+    #[error("already accepted")]
+    AlreadyAccepted,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+from_diesel_error!(CancelError);
+access_refusals!(CancelError);
+
+/// Cancels a pending invitation at once: the user leaves the scope's list and the link stops
+/// working. One transaction holds the cancellation, its audit entry and the list's event.
+/// Returns when it happened.
+#[tracing::instrument(skip_all)]
+pub async fn cancel(
+    db: &Db,
+    actor_id: &str,
+    requested: &MembershipScope,
+    user_id: &str,
+) -> Result<NaiveDateTime, CancelError> {
+    let mut conn = db.get().await?;
+    let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
+    let (at, change) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
+                let membership = organizations::membership(tx, scope.id(), &user_id)
+                    .await?
+                    .ok_or(CancelError::NotFound)?;
+                if membership.status() == Status::Verified {
+                    return Err(CancelError::AlreadyAccepted);
+                }
+                // Conditional on still being pending: of concurrent cancels, one wins.
+                if !organizations::delete_membership(tx, scope.id(), &user_id, Status::Unverified).await? {
+                    return Err(CancelError::NotFound);
+                }
+                let now = roster_db::now();
+                store::resolve_pending(tx, scope.id(), &user_id, State::Cancelled, now).await?;
+                scope::audit(tx, &scope, AuditCode::InvitationCancelled, Some(&actor_id), Some(&user_id))
+                    .await?;
+                let change = events::append(tx, &scope, EventKind::InvitationCancelled, &user_id).await?;
+                Ok::<_, CancelError>((now, change))
+            })
+        })
+        .await?;
+    events::announce(db, &[change]);
+    Ok(at)
+}

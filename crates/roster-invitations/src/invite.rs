@@ -1,0 +1,156 @@
+//! Inviting someone into an organization or a team ("Invite New Users"): they are listed as
+//! UNVERIFIED at once and mailed a link.
+
+use roster_audit::AuditCode;
+use roster_core::id::{IdKind, new_id};
+use roster_db::limit::{self, Refused};
+use roster_db::{Db, DbError, from_diesel_error};
+use roster_identity::email;
+use roster_identity::store::{self as users, UserRow};
+use roster_organizations::access_refusals;
+use roster_organizations::authority;
+use roster_organizations::events::{self, EventKind};
+use roster_organizations::members::Member;
+use roster_organizations::role::{Role, Status};
+use roster_organizations::scope::{self, MembershipScope};
+use roster_organizations::store::{self as organizations, MembershipRow};
+
+use crate::invitation::{member, new_invitation};
+use crate::settings::InvitationSettings;
+use crate::store::{self, State};
+
+/// Why `inviteUser` invited nobody.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    /// The scope does not exist, or is not visible to the actor.
+    #[error("not found")]
+    NotFound,
+    /// The actor sees the scope but does not administer it.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// An argument is invalid.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The argument.
+        field: &'static str,
+        /// Why.
+        message: &'static str,
+    },
+    /// The email is already pending or verified in the scope.
+    #[error("already a member")]
+    AlreadyMember,
+    /// The organization, or the inviter, sent as many invitations as a day allows.
+    #[error("rate limited")]
+    RateLimited(Refused),
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+from_diesel_error!(InviteError);
+access_refusals!(InviteError);
+
+/// Whether `role` exists in the requested kind of scope: ADMIN in organizations, OWNER in
+/// teams, MEMBER in both.
+fn role_fits(requested: &MembershipScope, role: Role) -> bool {
+    matches!(
+        (requested, role),
+        (_, Role::Member)
+            | (MembershipScope::OrganizationId(_), Role::Admin)
+            | (MembershipScope::TeamId(_), Role::Owner)
+    )
+}
+
+/// Invites `email` into a scope with `role` (MEMBER when omitted). Creates the user, without a
+/// password, when the email is unknown; the answer is the same either way. One transaction
+/// holds the membership, the invitation, its email in the outbox, the audit entry ("Admin
+/// invited user") and the list's INVITED event.
+#[tracing::instrument(skip_all)]
+pub async fn invite(
+    db: &Db,
+    settings: &InvitationSettings,
+    actor_id: &str,
+    requested: &MembershipScope,
+    email_input: &str,
+    role: Option<Role>,
+) -> Result<Member, InviteError> {
+    let email = email::parse(email_input)
+        .ok_or(InviteError::Invalid { field: "email", message: "This is not a valid email address." })?;
+    let role = role.unwrap_or(Role::Member);
+    if !role_fits(requested, role) {
+        return Err(InviteError::Invalid {
+            field: "role",
+            message: "ADMIN is valid only in organizations and OWNER only in teams.",
+        });
+    }
+    let mut conn = db.get().await?;
+    let (actor_id, requested, settings_owned) = (actor_id.to_owned(), requested.clone(), settings.clone());
+    let (member, change) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                let settings = settings_owned;
+                let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
+                // Counted here, inside the transaction: a refused or failed invitation rolls
+                // its count back with everything else.
+                limit::reserve(tx, &settings.invites_per_organization, &scope.organization_id)
+                    .await?
+                    .map_err(InviteError::RateLimited)?;
+                limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
+                    .await?
+                    .map_err(InviteError::RateLimited)?;
+                let now = roster_db::now();
+                let candidate = UserRow {
+                    id: new_id(IdKind::User),
+                    email: email.display.clone(),
+                    email_key: email.key.clone(),
+                    display_name: None,
+                    password_hash: None,
+                    created_at: now,
+                };
+                users::insert_user_if_absent(tx, &candidate).await?;
+                let user = users::user_by_email_key(tx, &email.key).await?.ok_or(InviteError::NotFound)?;
+                let membership = MembershipRow {
+                    id: new_id(IdKind::Membership),
+                    scope_id: scope.id().to_owned(),
+                    organization_id: scope.organization_id.clone(),
+                    team_id: scope.team_id.clone(),
+                    user_id: user.id.clone(),
+                    role: role.as_str().to_owned(),
+                    status: Status::Unverified.as_str().to_owned(),
+                    invited_at: Some(now),
+                    invited_by: Some(actor_id.clone()),
+                    joined_at: None,
+                };
+                if !organizations::insert_membership(tx, &membership).await? {
+                    return Err(InviteError::AlreadyMember);
+                }
+                // A dead invitation of an earlier membership (cancelled, say) may linger as
+                // pending only if something went wrong; retire it so the new one is the only one.
+                store::resolve_pending(tx, scope.id(), &user.id, State::Superseded, now).await?;
+                let (invitation, email) = new_invitation(&scope, &user, &actor_id, &settings, now);
+                store::insert(tx, &invitation).await?;
+                store::enqueue(tx, &email).await?;
+                scope::audit(tx, &scope, AuditCode::MemberInvited, Some(&actor_id), Some(&user.id)).await?;
+                let change = events::append(tx, &scope, EventKind::Invited, &user.id).await?;
+                let member = member(tx, &scope, authority, &user.id).await?.ok_or(InviteError::NotFound)?;
+                Ok((member, change))
+            })
+        })
+        .await?;
+    events::announce(db, &[change]);
+    settings.wake_sender.notify_one();
+    Ok(member)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_are_for_organizations_and_owners_for_teams() {
+        let organization = MembershipScope::OrganizationId("org_1".into());
+        let team = MembershipScope::TeamId("team_1".into());
+        assert!(role_fits(&organization, Role::Admin) && role_fits(&team, Role::Owner));
+        assert!(!role_fits(&organization, Role::Owner) && !role_fits(&team, Role::Admin));
+        assert!(role_fits(&organization, Role::Member) && role_fits(&team, Role::Member));
+    }
+}

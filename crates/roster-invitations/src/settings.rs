@@ -1,0 +1,79 @@
+//! What invitations are allowed to do: link lifetime, limits, and the mail sender's claim.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use roster_db::limit::Limit;
+use tokio::sync::Notify;
+
+/// Invitation settings, shared through the GraphQL context.
+#[derive(Debug, Clone)]
+pub struct InvitationSettings {
+    /// How long a link works after it is sent.
+    pub ttl: Duration,
+    /// Base of the accept link, without a trailing slash.
+    pub public_url: String,
+    /// Invitations per organization (its teams included) per day.
+    pub invites_per_organization: Limit,
+    /// Invitations per inviter per day.
+    pub invites_per_inviter: Limit,
+    /// Resends per invitee and scope per hour.
+    pub resends: Limit,
+    /// `acceptInvitation` attempts per client address per minute.
+    pub accepts_per_address: Limit,
+    /// Woken after a commit that queued an email, so the sender goes at once.
+    pub wake_sender: Arc<Notify>,
+    /// How long a sender's claim on an email lasts; SMTP conversations are cut off well
+    /// before it ends, so a claim never lapses while its email is being sent.
+    pub claim: Duration,
+}
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+const HOUR: Duration = Duration::from_secs(3600);
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl InvitationSettings {
+    /// The limits, from their counts (0 turns one off).
+    pub fn with_limits(
+        mut self,
+        invites_per_day: u32,
+        invites_per_inviter_per_day: u32,
+        resends_per_hour: u32,
+        accepts_per_minute: u32,
+    ) -> Self {
+        self.invites_per_organization = Limit::new("invite/organization", invites_per_day, DAY);
+        self.invites_per_inviter = Limit::new("invite/inviter", invites_per_inviter_per_day, DAY);
+        self.resends = Limit::new("resend/invitee", resends_per_hour, HOUR);
+        self.accepts_per_address = Limit::new("accept/address", accepts_per_minute, MINUTE);
+        self
+    }
+}
+
+impl Default for InvitationSettings {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(7 * 24 * 3600),
+            public_url: "http://127.0.0.1:8000".into(),
+            invites_per_organization: Limit::new("invite/organization", 500, DAY),
+            invites_per_inviter: Limit::new("invite/inviter", 200, DAY),
+            resends: Limit::new("resend/invitee", 5, HOUR),
+            accepts_per_address: Limit::new("accept/address", 20, MINUTE),
+            wake_sender: Arc::new(Notify::new()),
+            claim: Duration::from_secs(120),
+        }
+    }
+}
+
+impl InvitationSettings {
+    /// The longest an SMTP conversation may take: half a claim, so a claim never lapses while
+    /// its email is being sent.
+    pub fn smtp_timeout(&self) -> Duration {
+        (self.claim / 2).min(Duration::from_secs(30))
+    }
+
+    /// The link lifetime as a time delta.
+    pub fn ttl(&self) -> TimeDelta {
+        TimeDelta::from_std(self.ttl).unwrap_or(TimeDelta::days(7))
+    }
+}

@@ -1,0 +1,89 @@
+//! Removing a verified member from an organization or a team ("Manage Team Members" in the
+//! help page: accepted members are removed, never cancelled).
+
+use roster_audit::AuditCode;
+use roster_db::{Db, DbError, from_diesel_error};
+
+use crate::access_refusals;
+use crate::authority;
+use crate::events::{self, Change, EventKind};
+use crate::role::{Role, Status};
+use crate::scope::{self, MembershipScope, Scope};
+use crate::store;
+
+/// Why `removeMember` did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveMemberError {
+    /// No such scope or member (or not visible).
+    #[error("not found")]
+    NotFound,
+    /// The actor does not administer the scope.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// The member has not accepted yet: their invitation is to be cancelled instead.
+    #[error("member is pending")]
+    Pending,
+    /// The member is the organization's last admin.
+    #[error("last admin")]
+    LastAdmin,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+from_diesel_error!(RemoveMemberError);
+access_refusals!(RemoveMemberError);
+
+/// Removes a verified member from a scope. Leaving an organization also leaves its teams.
+#[tracing::instrument(skip_all)]
+pub async fn remove_member(
+    db: &Db,
+    actor_id: &str,
+    requested: &MembershipScope,
+    user_id: &str,
+) -> Result<Scope, RemoveMemberError> {
+    let mut conn = db.get().await?;
+    let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
+    let (scope, changes) = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
+                let member =
+                    store::membership(tx, scope.id(), &user_id).await?.ok_or(RemoveMemberError::NotFound)?;
+                if member.status() == Status::Unverified {
+                    return Err(RemoveMemberError::Pending);
+                }
+                if !scope.is_team()
+                    && member.role() == Role::Admin
+                    && store::verified_admins(tx, &scope.organization_id).await? <= 1
+                {
+                    return Err(RemoveMemberError::LastAdmin);
+                }
+                if !store::delete_membership(tx, scope.id(), &user_id, Status::Verified).await? {
+                    return Err(RemoveMemberError::NotFound);
+                }
+                let mut changes: Vec<Change> =
+                    vec![events::append(tx, &scope, EventKind::Removed, &user_id).await?];
+                if !scope.is_team() {
+                    let teams =
+                        store::delete_team_memberships_in(tx, &scope.organization_id, &user_id).await?;
+                    for (team_id, status) in teams {
+                        let team =
+                            Scope { organization_id: scope.organization_id.clone(), team_id: Some(team_id) };
+                        // A pending team invitation goes with the organization: for that list it is a
+                        // cancellation (its token then finds no pending membership and stops working).
+                        let kind = if status == Status::Unverified {
+                            EventKind::InvitationCancelled
+                        } else {
+                            EventKind::Removed
+                        };
+                        changes.push(events::append(tx, &team, kind, &user_id).await?);
+                    }
+                }
+                scope::audit(tx, &scope, AuditCode::MemberRemoved, Some(&actor_id), Some(&user_id)).await?;
+                Ok((scope, changes))
+            })
+        })
+        .await?;
+    events::announce(db, &changes);
+    Ok(scope)
+}

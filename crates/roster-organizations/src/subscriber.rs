@@ -1,0 +1,254 @@
+//! One subscriber's stream of `memberListChanged` events: a small state machine over the
+//! hub's live batches and the database.
+//!
+//! Each subscriber keeps the position of the next event it owes the client. Live events from
+//! the hub below that position are dropped (the seam between replay and live has neither a
+//! gap nor a duplicate); a live event beyond it means something was missed, and the missing
+//! events are read from the database first. Events are gap-free per list, so "next position"
+//! is all the bookkeeping needed. The subscriber re-checks its session and authority when the
+//! hub signals a change that concerns it, and ends with an error when either is gone.
+
+use std::collections::VecDeque;
+
+use async_graphql::ID;
+use roster_core::Actor;
+use roster_core::error::{ErrorCode, internal_error, top_level_error};
+use roster_db::{Db, DbError};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::authority::{self, AccessError};
+use crate::events::{self, EventKind, EventRecord, EventRow};
+use crate::live::Inbox;
+use crate::members::{ActionRules, Member};
+use crate::scope::Scope;
+use crate::store::MemberRecord;
+use crate::subscription::{MemberListEvent, event_cursor};
+
+/// What a re-check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Granted,
+    Forbidden,
+    SignedOut,
+}
+
+/// The error a stream ends with when the subscriber's session is gone.
+pub(crate) fn signed_out() -> async_graphql::Error {
+    top_level_error(ErrorCode::Unauthenticated, "Your session was revoked or has expired; sign in again.")
+}
+
+/// One subscriber's state.
+pub(crate) struct Subscriber {
+    pub(crate) db: Db,
+    pub(crate) scope: Scope,
+    pub(crate) user_id: String,
+    /// The subscriber, with the session to re-check.
+    pub(crate) actor: Actor,
+    pub(crate) rules: ActionRules,
+    /// The position of the next event owed to the client.
+    pub(crate) next: i64,
+    /// The list's position when the subscription started: replay runs up to here even when no
+    /// live event arrives.
+    pub(crate) replay_until: i64,
+    pub(crate) backlog: VecDeque<EventRecord>,
+    pub(crate) inbox: Inbox,
+    pub(crate) finished: bool,
+}
+
+impl Subscriber {
+    /// The next item, or `None` when the stream is over.
+    pub(crate) async fn step(&mut self) -> Option<async_graphql::Result<MemberListEvent>> {
+        loop {
+            if self.finished {
+                return None;
+            }
+            if let Some((row, member)) = self.backlog.pop_front() {
+                if row.position < self.next {
+                    continue;
+                }
+                return Some(self.emit(row, member).await);
+            }
+            if self.next <= self.replay_until {
+                if let Err(e) = self.fill(self.replay_until).await {
+                    return Some(self.fail(internal_error(&e)));
+                }
+                continue;
+            }
+            tokio::select! {
+                biased;
+                revoked = self.inbox.session_revoked.recv() => {
+                    if !matches!(revoked, Err(RecvError::Closed)) {
+                        return Some(self.fail(signed_out()));
+                    }
+                }
+                changed = self.inbox.user_changed.recv() => {
+                    if !matches!(changed, Err(RecvError::Closed)) && let Err(error) = self.ensure_access().await {
+                        return Some(Err(error));
+                    }
+                }
+                batch = self.inbox.events.recv() => match batch {
+                    Ok(batch) => {
+                        let (Some(first), Some(last)) = (batch.first(), batch.last()) else { continue };
+                        let (first, last) = (first.row.position, last.row.position);
+                        if first <= self.next {
+                            let owed = batch.iter().filter(|event| event.row.position >= self.next);
+                            self.backlog.extend(owed.map(|event| (event.row.clone(), event.member.clone())));
+                        } else {
+                            // Something between what we sent and this batch did not reach us:
+                            // read it from the database, up to the end of this batch.
+                            self.replay_until = self.replay_until.max(last);
+                            if let Err(e) = self.fill(last).await {
+                                return Some(self.fail(internal_error(&e)));
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let cursor = event_cursor(self.scope.id(), self.next - 1);
+                        return Some(self.fail(top_level_error(
+                            ErrorCode::SubscriberTooSlow,
+                            format!("This subscriber fell too far behind; subscribe again with after: \"{cursor}\"."),
+                        )));
+                    }
+                    Err(RecvError::Closed) => {
+                        let cursor = event_cursor(self.scope.id(), self.next - 1);
+                        return Some(self.fail(top_level_error(
+                            ErrorCode::ServiceUnavailable,
+                            format!("The server is shutting down; subscribe again with after: \"{cursor}\"."),
+                        )));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Reads the events from `next` up to `until` from the database into the backlog.
+    async fn fill(&mut self, until: i64) -> Result<(), DbError> {
+        let mut conn = self.db.get().await?;
+        let limit = (until - self.next + 1).clamp(1, 500);
+        let records = events::after(&mut conn.conn(), self.scope.id(), self.next - 1, limit).await?;
+        if records.is_empty() {
+            // Not visible yet (or rolled back): nothing to owe until it commits.
+            self.replay_until = self.replay_until.min(self.next - 1);
+        }
+        self.backlog.extend(records);
+        Ok(())
+    }
+
+    async fn emit(
+        &mut self,
+        row: EventRow,
+        member: Option<MemberRecord>,
+    ) -> async_graphql::Result<MemberListEvent> {
+        let concerns_admins = member.as_ref().is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
+            || EventKind::parse(&row.kind) == EventKind::Removed;
+        if row.position != self.next {
+            // Events are gap-free, so a hole means they were pruned while we read them.
+            return self.fail(top_level_error(
+                ErrorCode::CursorExpired,
+                "Some events are no longer kept; load the list again and subscribe from its eventCursor.",
+            ));
+        }
+        if row.user_id == self.user_id || concerns_admins {
+            self.ensure_access().await?;
+        }
+        self.next = row.position + 1;
+        Ok(MemberListEvent {
+            cursor: event_cursor(&row.scope_id, row.position),
+            kind: EventKind::parse(&row.kind),
+            user_id: ID(row.user_id),
+            member: member.map(|record| Member::new(record, &self.rules)),
+            occurred_at: row.occurred_at.and_utc(),
+        })
+    }
+
+    /// Re-reads the subscriber's session and authority, and refreshes the action rules.
+    pub(crate) async fn recheck(&mut self) -> Result<Access, DbError> {
+        if !roster_identity::service::session_is_live(&self.db, &self.actor).await? {
+            return Ok(Access::SignedOut);
+        }
+        let mut conn = self.db.get().await?;
+        let mut conn = conn.conn();
+        let authority = match authority::read_members(&mut conn, Some(&self.user_id), &self.scope).await {
+            Ok(authority) => authority,
+            Err(AccessError::Hidden | AccessError::NotAuthorized) => return Ok(Access::Forbidden),
+            Err(AccessError::Db(e)) => return Err(e),
+        };
+        self.rules = ActionRules::load(&mut conn, authority, &self.scope).await?;
+        Ok(Access::Granted)
+    }
+
+    /// [`Subscriber::recheck`], ending the stream with the reason when access is gone.
+    async fn ensure_access(&mut self) -> async_graphql::Result<()> {
+        match self.recheck().await {
+            Ok(Access::Granted) => Ok(()),
+            Ok(Access::Forbidden) => self.fail(top_level_error(
+                ErrorCode::Forbidden,
+                "You no longer have access to this member list.",
+            )),
+            Ok(Access::SignedOut) => self.fail(signed_out()),
+            Err(e) => self.fail(internal_error(&e)),
+        }
+    }
+
+    fn fail<T>(&mut self, error: async_graphql::Error) -> async_graphql::Result<T> {
+        self.finished = true;
+        Err(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::sync::broadcast;
+
+    use super::*;
+    use crate::authority::Authority;
+    use crate::live::LiveEvent;
+
+    fn event(position: i64) -> crate::live::Batch {
+        Arc::new(vec![LiveEvent {
+            row: EventRow {
+                scope_id: "org_1".into(),
+                position,
+                organization_id: "org_1".into(),
+                kind: "INVITED".into(),
+                user_id: "usr_other".into(),
+                occurred_at: roster_db::now(),
+            },
+            member: None,
+        }])
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_its_buffer_ends_with_a_resume_cursor() {
+        let dir = std::env::temp_dir().join(format!("roster-lag-{}", roster_core::id::unique()));
+        let url = roster_db::DatabaseUrl::Sqlite(dir.join("unused.db"));
+        let db = Db::connect(&url, &roster_db::PoolOptions::default()).expect("a pool");
+        // A buffer of one event, and three events sent before the subscriber reads any.
+        let (sender, events) = broadcast::channel(1);
+        let (_user, user_changed) = broadcast::channel(1);
+        let (_session, session_revoked) = broadcast::channel(1);
+        let mut stream = Subscriber {
+            db,
+            scope: Scope { organization_id: "org_1".into(), team_id: None },
+            user_id: "usr_me".into(),
+            actor: Actor::Anonymous,
+            rules: ActionRules { authority: Authority::default(), verified_admins: 0 },
+            next: 1,
+            replay_until: 0,
+            backlog: VecDeque::new(),
+            inbox: Inbox { events, user_changed, session_revoked },
+            finished: false,
+        };
+        for position in 1..=3 {
+            let _ = sender.send(event(position));
+        }
+        let error = stream.step().await.and_then(Result::err).expect("the stream ends with an error");
+        let code = error.extensions.as_ref().and_then(|e| e.get("code")).map(ToString::to_string);
+        assert_eq!(code.as_deref(), Some("\"SUBSCRIBER_TOO_SLOW\""));
+        assert!(error.message.contains(&event_cursor("org_1", 0)), "{}", error.message);
+        assert!(stream.step().await.is_none(), "and then it is over");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

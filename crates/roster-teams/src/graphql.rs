@@ -1,0 +1,175 @@
+//! The teams part of the schema: `Team`, `Organization.teams`, `team(id)`, `myTeams` and
+//! `createTeam`. Generic over `O`, the composed `Organization` (see the crate docs).
+
+use std::marker::PhantomData;
+
+use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, NotFoundError, ValidationError};
+use roster_core::{Actor, OrInternal as _};
+use roster_db::Db;
+use roster_organizations::graphql::scope_list;
+use roster_organizations::store::OrganizationRow;
+use roster_organizations::{MemberConnection, OrganizationObject, Scope, Status};
+
+use crate::create_team::{CreateTeamError, create_team};
+use crate::store::TeamRow;
+
+/// A team of an organization: a member list of its own, with owners who administer it.
+/// Visible to the organization's verified members.
+pub struct Team<O> {
+    team: TeamRow,
+    organization: OrganizationRow,
+    _organization_type: PhantomData<O>,
+}
+
+impl<O> Team<O> {
+    fn new(team: TeamRow, organization: OrganizationRow) -> Team<O> {
+        Team { team, organization, _organization_type: PhantomData }
+    }
+}
+
+#[Object(name = "Team")]
+impl<O: OrganizationObject> Team<O> {
+    /// Stable, opaque id (`team_…`). Pass it as `teamId` in a `MembershipScope`.
+    async fn id(&self) -> ID {
+        ID(self.team.id.clone())
+    }
+
+    /// The team's name, as its organization's admins gave it (1 to 100 characters).
+    async fn name(&self) -> &str {
+        &self.team.name
+    }
+
+    /// The organization the team belongs to.
+    async fn organization(&self) -> O {
+        O::from(self.organization.clone())
+    }
+
+    /// The team's member list ("My Teams → team → Members tab"), in the order members were
+    /// added, with pending invitations as UNVERIFIED members. Readable by the team's verified
+    /// members and by its organization's admins; FORBIDDEN otherwise.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<Status>,
+    ) -> async_graphql::Result<MemberConnection> {
+        let scope =
+            Scope { organization_id: self.team.organization_id.clone(), team_id: Some(self.team.id.clone()) };
+        scope_list(ctx, scope, first, after, status).await
+    }
+}
+
+/// `Organization.teams`, this crate's part of the composed `Organization`.
+pub struct OrganizationTeams<O>(OrganizationRow, PhantomData<O>);
+
+impl<O> From<OrganizationRow> for OrganizationTeams<O> {
+    fn from(row: OrganizationRow) -> Self {
+        OrganizationTeams(row, PhantomData)
+    }
+}
+
+#[Object]
+impl<O: OrganizationObject> OrganizationTeams<O> {
+    /// The organization's teams, oldest first.
+    async fn teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team<O>>> {
+        let rows = crate::team::of_organization(ctx.data::<Db>()?, &self.0.id).await.or_internal()?;
+        Ok(rows.into_iter().map(|team| Team::new(team, self.0.clone())).collect())
+    }
+}
+
+/// Team queries; `O` is the composed `Organization`.
+pub struct TeamsQuery<O>(PhantomData<O>);
+
+impl<O> Default for TeamsQuery<O> {
+    fn default() -> Self {
+        TeamsQuery(PhantomData)
+    }
+}
+
+#[Object]
+impl<O: OrganizationObject> TeamsQuery<O> {
+    /// A team; null when it does not exist or the viewer is not a verified member of its
+    /// organization.
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Team<O>>> {
+        let actor = ctx.data::<Actor>()?;
+        let found = crate::team::visible(ctx.data::<Db>()?, actor.user_id(), &id).await.or_internal()?;
+        Ok(found.map(|(team, organization)| Team::new(team, organization)))
+    }
+
+    /// The teams where the viewer is a verified member ("My Teams"), oldest membership
+    /// first; empty for anonymous requests.
+    async fn my_teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team<O>>> {
+        let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(Vec::new());
+        };
+        let rows = crate::team::of_user(ctx.data::<Db>()?, user_id).await.or_internal()?;
+        Ok(rows.into_iter().map(|(team, organization)| Team::new(team, organization)).collect())
+    }
+}
+
+/// The team was created.
+#[derive(SimpleObject)]
+#[graphql(name = "CreateTeamSuccess")]
+pub struct CreateTeamSuccess<O: OrganizationObject> {
+    /// The new team, with no members yet.
+    pub team: Team<O>,
+}
+
+/// The outcome of `createTeam`.
+#[derive(Union)]
+#[graphql(name = "CreateTeamResult")]
+pub enum CreateTeamResult<O: OrganizationObject> {
+    /// Created.
+    CreateTeamSuccess(CreateTeamSuccess<O>),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Only the organization's admins create teams.
+    NotAuthorizedError(NotAuthorizedError),
+    /// No such organization, or the viewer is not one of its members.
+    NotFoundError(NotFoundError),
+    /// The name is empty or longer than 100 characters; `field` is `name`.
+    ValidationError(ValidationError),
+}
+
+/// Team mutations; `O` is the composed `Organization`.
+pub struct TeamsMutation<O>(PhantomData<O>);
+
+impl<O> Default for TeamsMutation<O> {
+    fn default() -> Self {
+        TeamsMutation(PhantomData)
+    }
+}
+
+#[Object]
+impl<O: OrganizationObject> TeamsMutation<O> {
+    /// Creates a team in an organization. For the organization's admins. The name is trimmed
+    /// and must be 1 to 100 characters.
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+    ) -> async_graphql::Result<CreateTeamResult<O>> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(CreateTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        Ok(match create_team(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
+            Ok((team, organization)) => {
+                CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess { team: Team::new(team, organization) })
+            }
+            Err(CreateTeamError::NotFound) => {
+                CreateTeamResult::NotFoundError(NotFoundError::new("No such organization."))
+            }
+            Err(CreateTeamError::NotAuthorized) => CreateTeamResult::NotAuthorizedError(
+                NotAuthorizedError::new("Only organization admins may create teams."),
+            ),
+            Err(CreateTeamError::Invalid(message)) => {
+                CreateTeamResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(CreateTeamError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+}

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+
+pub mod create_team;
+pub mod graphql;
+pub mod store;
+pub mod team;
+
+pub use graphql::{OrganizationTeams, Team, TeamsMutation, TeamsQuery};
