@@ -25,7 +25,7 @@ async fn an_org_admin_cancels_a_pending_invitation_and_the_user_leaves_the_list(
     // Listed as unverified, with the ⋮ menu offering resend and cancel.
     let row = app.member_in(&admin, org(&acme), &bob).await.expect("bob is listed");
     assert_eq!(row["status"], "UNVERIFIED");
-    assert_eq!(row["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
+    assert_eq!(row["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION", "CHANGE_ROLE"]));
 
     // Cancelled at once, no confirmation step.
     let result = app.cancel(Some(&admin), org(&acme), &bob).await;
@@ -59,7 +59,7 @@ async fn a_team_owner_cancels_an_invitation_in_their_team(app: roster_tests::Tes
     let carol = app.invite_ok(&owner, team(&design), "carol@example.com", None).await;
     let row = app.member_in(&owner, team(&design), &carol).await.expect("carol is listed");
     assert_eq!(row["status"], "UNVERIFIED");
-    assert_eq!(row["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION"]));
+    assert_eq!(row["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION", "CHANGE_ROLE"]));
 
     let result = app.cancel(Some(&owner), team(&design), &carol).await;
     assert_eq!(result["__typename"], "CancelInvitationSuccess", "{result}");
@@ -86,7 +86,7 @@ async fn a_verified_member_cannot_be_cancelled_and_the_message_is_exact(app: ros
     let bob = app.member(&admin, org(&acme), "bob", None).await;
     let row = app.member_in(&admin, org(&acme), &bob.id).await.expect("bob is listed");
     assert_eq!(row["status"], "VERIFIED");
-    assert_eq!(row["availableActions"], json!(["REMOVE_MEMBER"]));
+    assert_eq!(row["availableActions"], json!(["REMOVE_MEMBER", "CHANGE_ROLE"]));
 
     let result = app.cancel(Some(&admin), org(&acme), &bob.id).await;
     assert_eq!(result["__typename"], "InvitationAlreadyAcceptedError");

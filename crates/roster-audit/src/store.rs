@@ -24,6 +24,16 @@ pub enum AuditCode {
     InvitationAccepted,
     /// A verified member was removed.
     MemberRemoved,
+    /// A member's role changed.
+    RoleChanged,
+    /// A member left of their own accord.
+    MemberLeft,
+    /// An organization was renamed.
+    OrganizationRenamed,
+    /// A team was renamed.
+    TeamRenamed,
+    /// A team was deleted.
+    TeamDeleted,
 }
 
 impl AuditCode {
@@ -37,6 +47,11 @@ impl AuditCode {
             AuditCode::InvitationCancelled => "INVITATION_CANCELLED",
             AuditCode::InvitationAccepted => "INVITATION_ACCEPTED",
             AuditCode::MemberRemoved => "MEMBER_REMOVED",
+            AuditCode::RoleChanged => "ROLE_CHANGED",
+            AuditCode::MemberLeft => "MEMBER_LEFT",
+            AuditCode::OrganizationRenamed => "ORGANIZATION_RENAMED",
+            AuditCode::TeamRenamed => "TEAM_RENAMED",
+            AuditCode::TeamDeleted => "TEAM_DELETED",
         }
     }
 
@@ -50,6 +65,11 @@ impl AuditCode {
             AuditCode::InvitationCancelled => "Admin cancelled user invite",
             AuditCode::InvitationAccepted => "User accepted invite",
             AuditCode::MemberRemoved => "Admin removed member",
+            AuditCode::RoleChanged => "Admin changed member role",
+            AuditCode::MemberLeft => "Member left",
+            AuditCode::OrganizationRenamed => "Admin renamed organization",
+            AuditCode::TeamRenamed => "Admin renamed team",
+            AuditCode::TeamDeleted => "Admin deleted team",
         }
     }
 }

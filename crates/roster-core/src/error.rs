@@ -21,6 +21,8 @@ pub enum ErrorCode {
     SubscriberTooSlow,
     /// The database did not answer in time.
     ServiceUnavailable,
+    /// The list's team was deleted: a subscription to it ends.
+    ScopeDeleted,
     /// The document does not parse.
     GraphqlParseFailed,
     /// The document does not validate against the schema.
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::CursorExpired => "CURSOR_EXPIRED",
             ErrorCode::SubscriberTooSlow => "SUBSCRIBER_TOO_SLOW",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::ScopeDeleted => "SCOPE_DELETED",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",

@@ -43,6 +43,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         event_seq -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -114,6 +115,12 @@ diesel::table! {
         kind -> Text,
         user_id -> Text,
         occurred_at -> Timestamp,
+        membership_id -> Nullable<Text>,
+        member_role -> Nullable<Text>,
+        member_status -> Nullable<Text>,
+        member_invited_at -> Nullable<Timestamp>,
+        member_invited_by -> Nullable<Text>,
+        member_joined_at -> Nullable<Timestamp>,
     }
 }
 

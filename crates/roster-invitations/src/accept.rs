@@ -116,9 +116,9 @@ pub async fn accept(
                     Scope { organization_id: invitation.organization_id.clone(), team_id: None };
                 scope::lock(tx, &scope).await?;
                 // Membership first, then the invitation: the lock order cancel uses too.
-                if !organizations::verify_membership(tx, scope.id(), &user.id, now).await? {
-                    return Err(AcceptError::Invalid);
-                }
+                let membership = organizations::verify_membership(tx, scope.id(), &user.id, now)
+                    .await?
+                    .ok_or(AcceptError::Invalid)?;
                 if !store::accept(tx, &invitation.id, now).await? {
                     return Err(AcceptError::Invalid);
                 }
@@ -131,7 +131,7 @@ pub async fn accept(
                     user.password_hash = Some(password_hash);
                     user.display_name = Some(display_name);
                 }
-                let mut changes = vec![record_accept(tx, &scope, &user.id).await?];
+                let mut changes = vec![record_accept(tx, &scope, &membership).await?];
                 if scope.is_team() {
                     changes.extend(join_organization(tx, &organization, &invitation, &user.id, now).await?);
                 }
@@ -145,9 +145,14 @@ pub async fn accept(
 }
 
 /// The audit entry ("User accepted invite") and the JOINED event of one acceptance.
-async fn record_accept(tx: &mut Conn<'_>, scope: &Scope, user_id: &str) -> diesel::QueryResult<Change> {
+async fn record_accept(
+    tx: &mut Conn<'_>,
+    scope: &Scope,
+    membership: &MembershipRow,
+) -> diesel::QueryResult<Change> {
+    let user_id = membership.user_id.as_str();
     scope::audit(tx, scope, AuditCode::InvitationAccepted, Some(user_id), Some(user_id)).await?;
-    events::append(tx, scope, EventKind::Joined, user_id).await
+    events::append(tx, scope, EventKind::Joined, user_id, Some(membership)).await
 }
 
 /// Makes a team's new member a verified member of the organization, if not already: a pending
@@ -159,11 +164,11 @@ async fn join_organization(
     user_id: &str,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<Option<Change>> {
-    match organizations::membership(tx, organization.id(), user_id).await? {
+    let membership = match organizations::membership(tx, organization.id(), user_id).await? {
         Some(existing) if existing.status() == Status::Verified => return Ok(None),
-        Some(_) => {
-            organizations::verify_membership(tx, organization.id(), user_id, now).await?;
+        Some(pending) => {
             store::resolve_pending(tx, organization.id(), user_id, State::Accepted, now).await?;
+            organizations::verify_membership(tx, organization.id(), user_id, now).await?.unwrap_or(pending)
         }
         None => {
             let membership = MembershipRow {
@@ -179,7 +184,8 @@ async fn join_organization(
                 joined_at: Some(now),
             };
             organizations::insert_membership(tx, &membership).await?;
+            membership
         }
-    }
-    record_accept(tx, organization, user_id).await.map(Some)
+    };
+    record_accept(tx, organization, &membership).await.map(Some)
 }

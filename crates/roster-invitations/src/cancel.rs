@@ -7,7 +7,9 @@
 //!   stops working;
 //! - the audit log records "Admin cancelled user invite";
 //! - the list refreshes by itself (an INVITATION_CANCELLED event);
-//! - the same person can be invited again at any time.
+//! - the same person can be invited again at any time;
+//! - cancelling an organization invitation also cancels the person's invitations to its
+//!   teams, each logged.
 
 use chrono::NaiveDateTime;
 use roster_audit::AuditCode;
@@ -15,11 +17,12 @@ use roster_db::{Db, DbError, from_diesel_error};
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
 use roster_organizations::events::{self, EventKind};
+use roster_organizations::pending::{self, PendingInvitations as _};
 use roster_organizations::role::Status;
 use roster_organizations::scope::{self, MembershipScope};
 use roster_organizations::store as organizations;
 
-use crate::store::{self, State};
+use crate::ending::EndPending;
 
 /// The exact message for cancelling a verified member's invitation.
 pub const ALREADY_ACCEPTED: &str = "Can only cancel invites for invited users";
@@ -55,7 +58,7 @@ pub async fn cancel(
 ) -> Result<NaiveDateTime, CancelError> {
     let mut conn = db.get().await?;
     let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
-    let (at, change) = conn
+    let (at, changes) = conn
         .transaction(|tx| {
             Box::pin(async move {
                 let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
@@ -69,15 +72,20 @@ pub async fn cancel(
                 if !organizations::delete_membership(tx, scope.id(), &user_id, Status::Unverified).await? {
                     return Err(CancelError::NotFound);
                 }
-                let now = roster_db::now();
-                store::resolve_pending(tx, scope.id(), &user_id, State::Cancelled, now).await?;
+                EndPending.end(tx, scope.id(), &user_id).await?;
                 scope::audit(tx, &scope, AuditCode::InvitationCancelled, Some(&actor_id), Some(&user_id))
                     .await?;
-                let change = events::append(tx, &scope, EventKind::InvitationCancelled, &user_id).await?;
-                Ok::<_, CancelError>((now, change))
+                let mut changes =
+                    vec![events::append(tx, &scope, EventKind::InvitationCancelled, &user_id, None).await?];
+                if !scope.is_team() {
+                    // The person's invitations to the organization's teams go with it: each
+                    // cancelled, logged and announced on its team's list.
+                    changes.extend(pending::leave_teams(tx, &EndPending, &scope, &user_id, &actor_id).await?);
+                }
+                Ok::<_, CancelError>((roster_db::now(), changes))
             })
         })
         .await?;
-    events::announce(db, &[change]);
+    events::announce(db, &changes);
     Ok(at)
 }

@@ -1,6 +1,6 @@
 //! The invitations part of the schema.
 
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
@@ -15,6 +15,7 @@ use roster_organizations::{Member, MembershipScope, Role};
 use crate::accept::{AcceptError, Acceptance, Accepted, accept};
 use crate::cancel::{self, CancelError, cancel};
 use crate::invite::{InviteError, invite};
+use crate::invite_many::{Item, invite_many};
 use crate::resend::{ResendError, resend};
 use crate::settings::InvitationSettings;
 
@@ -95,6 +96,34 @@ pub enum InviteUserResult {
     RateLimitedError(RateLimitedError),
 }
 
+/// One person to invite with `inviteUsers`.
+#[derive(Debug, Clone, InputObject)]
+pub struct InvitationInput {
+    /// Their email address.
+    pub email: String,
+    /// The role the invitation grants; MEMBER when omitted. ADMIN is valid in organizations
+    /// only, OWNER in teams only.
+    pub role: Option<Role>,
+}
+
+/// Every item was tried; `results` says how each went.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InviteUsersSuccess {
+    /// One result per item, in input order: what `inviteUser` would have answered for it.
+    pub results: Vec<InviteUserResult>,
+}
+
+/// The outcome of `inviteUsers`.
+#[derive(Debug, Clone, Union)]
+pub enum InviteUsersResult {
+    /// Every item was tried.
+    InviteUsersSuccess(InviteUsersSuccess),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// More than 100 items; `field` is `invitations`. Nobody was invited.
+    ValidationError(ValidationError),
+}
+
 /// The outcome of `resendInvitation`.
 #[derive(Debug, Clone, Union)]
 pub enum ResendInvitationResult {
@@ -159,6 +188,26 @@ fn rate_limited(message: &str, refused: roster_db::limit::Refused) -> RateLimite
     RateLimitedError { message: message.into(), retry_after_seconds: refused.retry_after_seconds() }
 }
 
+/// What `inviteUser` answers for one invitation's outcome.
+fn invite_answer(outcome: Result<Member, InviteError>) -> async_graphql::Result<InviteUserResult> {
+    Ok(match outcome {
+        Ok(member) => InviteUserResult::InviteUserSuccess(InviteUserSuccess { member }),
+        Err(InviteError::NotFound) => InviteUserResult::NotFoundError(not_found()),
+        Err(InviteError::NotAuthorized) => InviteUserResult::NotAuthorizedError(not_authorized()),
+        Err(InviteError::Invalid { field, message }) => {
+            InviteUserResult::ValidationError(ValidationError::new(field, message))
+        }
+        Err(InviteError::AlreadyMember) => InviteUserResult::AlreadyMemberError(AlreadyMemberError {
+            message: "This email is already invited to, or a member of, this organization or team.".into(),
+        }),
+        Err(InviteError::RateLimited(refused)) => InviteUserResult::RateLimitedError(rate_limited(
+            "Too many invitations were sent today; try again later.",
+            refused,
+        )),
+        Err(InviteError::Db(e)) => return Err(e).or_internal(),
+    })
+}
+
 #[Object]
 impl InvitationsMutation {
     /// Invites `email` into an organization or a team. The person appears in the list as
@@ -176,23 +225,32 @@ impl InvitationsMutation {
             return Ok(InviteUserResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
-        Ok(match invite(db, settings, actor_id, &scope, &email, role).await {
-            Ok(member) => InviteUserResult::InviteUserSuccess(InviteUserSuccess { member }),
-            Err(InviteError::NotFound) => InviteUserResult::NotFoundError(not_found()),
-            Err(InviteError::NotAuthorized) => InviteUserResult::NotAuthorizedError(not_authorized()),
-            Err(InviteError::Invalid { field, message }) => {
-                InviteUserResult::ValidationError(ValidationError::new(field, message))
-            }
-            Err(InviteError::AlreadyMember) => InviteUserResult::AlreadyMemberError(AlreadyMemberError {
-                message: "This email is already invited to, or a member of, this organization or team."
-                    .into(),
-            }),
-            Err(InviteError::RateLimited(refused)) => InviteUserResult::RateLimitedError(rate_limited(
-                "Too many invitations were sent today; try again later.",
-                refused,
-            )),
-            Err(InviteError::Db(e)) => return Err(e).or_internal(),
-        })
+        invite_answer(invite(db, settings, actor_id, &scope, &email, role).await)
+    }
+
+    /// Invites many people into one organization or team: each item is answered as
+    /// `inviteUser` would answer it, in input order, and one bad item does not stop the
+    /// others. At most 100 items. They count against the invitation limits one by one.
+    async fn invite_users(
+        &self,
+        ctx: &Context<'_>,
+        scope: MembershipScope,
+        invitations: Vec<InvitationInput>,
+    ) -> async_graphql::Result<InviteUsersResult> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(InviteUsersResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
+        let items: Vec<Item> =
+            invitations.into_iter().map(|i| Item { email: i.email, role: i.role }).collect();
+        let Ok(outcomes) = invite_many(db, settings, actor_id, &scope, &items).await else {
+            return Ok(InviteUsersResult::ValidationError(ValidationError::new(
+                "invitations",
+                "Invite at most 100 people at once.",
+            )));
+        };
+        let results = outcomes.into_iter().map(invite_answer).collect::<async_graphql::Result<_>>()?;
+        Ok(InviteUsersResult::InviteUsersSuccess(InviteUsersSuccess { results }))
     }
 
     /// Sends a pending invitation again, with a new link; the old link stops working. Limited

@@ -130,7 +130,8 @@ pub async fn invite(
                 store::insert(tx, &invitation).await?;
                 store::enqueue(tx, &email).await?;
                 scope::audit(tx, &scope, AuditCode::MemberInvited, Some(&actor_id), Some(&user.id)).await?;
-                let change = events::append(tx, &scope, EventKind::Invited, &user.id).await?;
+                let change =
+                    events::append(tx, &scope, EventKind::Invited, &user.id, Some(&membership)).await?;
                 let member = member(tx, &scope, authority, &user.id).await?.ok_or(InviteError::NotFound)?;
                 Ok((member, change))
             })

@@ -2,9 +2,11 @@
 
 pub mod accept;
 pub mod cancel;
+pub mod ending;
 pub mod graphql;
 pub mod invitation;
 pub mod invite;
+pub mod invite_many;
 pub mod mail;
 pub mod outbox;
 pub mod resend;

@@ -80,7 +80,9 @@ pub async fn resend(
                 store::enqueue(tx, &email).await?;
                 scope::audit(tx, &scope, AuditCode::InvitationResent, Some(&actor_id), Some(&user_id))
                     .await?;
-                let change = events::append(tx, &scope, EventKind::InvitationResent, &user_id).await?;
+                let change =
+                    events::append(tx, &scope, EventKind::InvitationResent, &user_id, Some(&membership))
+                        .await?;
                 let member = member(tx, &scope, authority, &user_id).await?.ok_or(ResendError::NotFound)?;
                 Ok((member, change))
             })

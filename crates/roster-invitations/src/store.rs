@@ -190,6 +190,33 @@ pub async fn install_token(
     Ok(changed == 1)
 }
 
+/// Drops the unsent mail of the pending invitation of (scope, user), with `reason`, before
+/// the invitation is ended: a link that would not work is not mailed.
+pub async fn drop_unsent(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let pending = invitations::table
+        .filter(invitations::scope_id.eq(scope_id))
+        .filter(invitations::user_id.eq(user_id))
+        .filter(invitations::state.eq(State::Pending.as_str()))
+        .select(invitations::id);
+    db_run!(conn, |c| {
+        diesel::update(
+            email_outbox::table
+                .filter(email_outbox::invitation_id.eq_any(pending))
+                .filter(email_outbox::sent_at.is_null())
+                .filter(email_outbox::dropped_at.is_null()),
+        )
+        .set((email_outbox::dropped_at.eq(Some(now)), email_outbox::last_error.eq(Some(reason))))
+        .execute(c)
+        .await
+    })
+}
+
 /// Queues an email.
 pub async fn enqueue(conn: &mut Conn<'_>, row: &OutboxRow) -> QueryResult<()> {
     db_run!(conn, |c| diesel::insert_into(email_outbox::table).values(row).execute(c).await)?;

@@ -65,7 +65,9 @@ pub async fn create_organization(
                 store::insert_organization(tx, &organization).await?;
                 store::insert_membership(tx, &membership).await?;
                 let scope = Scope { organization_id: organization.id.clone(), team_id: None };
-                let change = events::append(tx, &scope, EventKind::Joined, &membership.user_id).await?;
+                let change =
+                    events::append(tx, &scope, EventKind::Joined, &membership.user_id, Some(&membership))
+                        .await?;
                 let entry = NewEntry {
                     code: AuditCode::OrganizationCreated,
                     organization_id: &organization.id,

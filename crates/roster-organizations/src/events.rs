@@ -8,10 +8,25 @@ use roster_db::schema::member_list_events;
 use roster_db::{Conn, db_run};
 
 use crate::scope::{self, Scope};
-use crate::store::{self, MemberRecord};
+use crate::store::{MemberRecord, MembershipRow};
 
 /// The PostgreSQL channel writers notify and replicas listen on.
 pub const CHANNEL: &str = "roster_member_events";
+
+/// The channel on which deleted scopes (teams) are announced, so their subscribers' streams
+/// end at once, on every replica.
+pub const SCOPES_CHANNEL: &str = "roster_scopes";
+
+/// Announces, at commit, that the list `scope_id` is gone (PostgreSQL; see
+/// [`announce_deleted`] for this process on SQLite).
+pub async fn scope_deleted(conn: &mut Conn<'_>, scope_id: &str) -> QueryResult<()> {
+    roster_db::notify::notify(conn, SCOPES_CHANNEL, scope_id).await
+}
+
+/// Tells this process's listeners that the list `scope_id` is gone, after the commit.
+pub fn announce_deleted(db: &roster_db::Db, scope_id: &str) {
+    db.announce(SCOPES_CHANNEL, scope_id);
+}
 
 /// What happened to a member list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -79,6 +94,39 @@ pub struct EventRow {
     pub user_id: String,
     /// When the change was committed.
     pub occurred_at: NaiveDateTime,
+    /// The membership after the change (null when the user left the list).
+    pub membership_id: Option<String>,
+    /// Its role then.
+    pub member_role: Option<String>,
+    /// Its status then.
+    pub member_status: Option<String>,
+    /// When they had been invited.
+    pub member_invited_at: Option<NaiveDateTime>,
+    /// Who had invited them.
+    pub member_invited_by: Option<String>,
+    /// When they had joined.
+    pub member_joined_at: Option<NaiveDateTime>,
+}
+
+impl EventRow {
+    /// The membership as it was after the change, rebuilt from the event.
+    fn membership(&self) -> Option<MembershipRow> {
+        let (id, role, status) =
+            (self.membership_id.clone()?, self.member_role.clone()?, self.member_status.clone()?);
+        let team_id = (self.scope_id != self.organization_id).then(|| self.scope_id.clone());
+        Some(MembershipRow {
+            id,
+            scope_id: self.scope_id.clone(),
+            organization_id: self.organization_id.clone(),
+            team_id,
+            user_id: self.user_id.clone(),
+            role,
+            status,
+            invited_at: self.member_invited_at,
+            invited_by: self.member_invited_by.clone(),
+            joined_at: self.member_joined_at,
+        })
+    }
 }
 
 /// A change just written, as announced to listeners. The payload of a NOTIFY is
@@ -115,12 +163,14 @@ impl Change {
 }
 
 /// Records an event in the caller's transaction: takes the scope's next position, writes the
-/// row and, on PostgreSQL, notifies every replica at commit.
+/// row (with `member`, the membership as it is after the change, or `None` when the user left
+/// the list) and, on PostgreSQL, notifies every replica at commit.
 pub async fn append(
     conn: &mut Conn<'_>,
     scope: &Scope,
     kind: EventKind,
     user_id: &str,
+    member: Option<&MembershipRow>,
 ) -> QueryResult<Change> {
     let position = scope::next_position(conn, scope).await?;
     let row = EventRow {
@@ -130,6 +180,12 @@ pub async fn append(
         kind: kind.as_str().to_owned(),
         user_id: user_id.to_owned(),
         occurred_at: roster_db::now(),
+        membership_id: member.map(|m| m.id.clone()),
+        member_role: member.map(|m| m.role.clone()),
+        member_status: member.map(|m| m.status.clone()),
+        member_invited_at: member.and_then(|m| m.invited_at),
+        member_invited_by: member.and_then(|m| m.invited_by.clone()),
+        member_joined_at: member.and_then(|m| m.joined_at),
     };
     db_run!(conn, |c| diesel::insert_into(member_list_events::table).values(&row).execute(c).await)?;
     let change = Change {
@@ -142,11 +198,12 @@ pub async fn append(
     Ok(change)
 }
 
-/// An event with the member as it is now (absent when the user is no longer listed).
+/// An event with the member as they were after it (absent when the user left the list).
 pub type EventRecord = (EventRow, Option<MemberRecord>);
 
-/// The scope's events after `position`, in order, at most `limit`, each with its member. Two
-/// queries, whatever the number of events: the events, then their members.
+/// The scope's events after `position`, in order, at most `limit`, each with its member as
+/// the event recorded them. Two queries, whatever the number of events: the events, then the
+/// users they name (members and inviters).
 pub async fn after(
     conn: &mut Conn<'_>,
     scope_id: &str,
@@ -166,18 +223,21 @@ pub async fn after(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let mut user_ids: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect();
+    let mut user_ids: Vec<String> = events
+        .iter()
+        .flat_map(|e| std::iter::once(e.user_id.clone()).chain(e.member_invited_by.clone()))
+        .collect();
     user_ids.sort();
     user_ids.dedup();
-    let members = store::member_records(conn, scope_id, &user_ids).await?;
+    let users = roster_identity::store::users_by_ids(conn, &user_ids).await?;
+    let user = |id: &str| users.iter().find(|u| u.id == id).cloned();
     Ok(events
         .into_iter()
         .map(|event| {
-            let member = if EventKind::parse(&event.kind).leaves_list() {
-                None
-            } else {
-                members.iter().find(|(m, _, _)| m.user_id == event.user_id).cloned()
-            };
+            let member = event.membership().and_then(|membership| {
+                let inviter = membership.invited_by.as_deref().and_then(user);
+                Some((membership.clone(), user(&membership.user_id)?, inviter))
+            });
             (event, member)
         })
         .collect())

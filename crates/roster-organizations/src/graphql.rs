@@ -18,11 +18,16 @@ use roster_core::{Actor, OrInternal as _, top_level_error};
 use roster_db::Db;
 
 use crate::audit_log::{AuditLogError, audit_log};
+use crate::change_role::{ChangeRoleError, change_role};
 use crate::create_organization::{CreateOrganizationError, create_organization};
+use crate::leave::{LeaveError, leave};
 use crate::member_list::{self, ListError, PageRequest};
+use crate::members::Member;
 use crate::members::{self, MemberConnection};
+use crate::pending::Invitations;
 use crate::remove_member::{RemoveMemberError, remove_member};
-use crate::role::Status;
+use crate::rename_organization::{RenameOrganizationError, rename_organization};
+use crate::role::{Role, Status};
 use crate::scope::{MembershipScope, Scope};
 use crate::store::OrganizationRow;
 
@@ -235,6 +240,76 @@ pub enum CreateOrganizationResult<O: OrganizationObject> {
     ValidationError(ValidationError),
 }
 
+/// The member has their new role.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ChangeMemberRoleSuccess {
+    /// The member as they now are.
+    pub member: Member,
+}
+
+/// The outcome of `changeMemberRole`.
+#[derive(Debug, Clone, Union)]
+pub enum ChangeMemberRoleResult {
+    /// Changed (or already so).
+    ChangeMemberRoleSuccess(ChangeMemberRoleSuccess),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Only organization admins (and team owners, in their team) change roles.
+    NotAuthorizedError(NotAuthorizedError),
+    /// No such scope or member, or the scope is not visible to the viewer.
+    NotFoundError(NotFoundError),
+    /// The role does not exist in this kind of scope; `field` is `role`.
+    ValidationError(ValidationError),
+    /// The organization's last admin cannot be demoted.
+    LastAdminError(LastAdminError),
+}
+
+/// The viewer left the scope (and, for an organization, its teams).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct LeaveScopeSuccess {
+    /// The organization left, or the team's organization.
+    pub organization_id: ID,
+    /// The team left; null when an organization was left.
+    pub team_id: Option<ID>,
+}
+
+/// The outcome of `leaveScope`.
+#[derive(Debug, Clone, Union)]
+pub enum LeaveScopeResult {
+    /// Left.
+    LeaveScopeSuccess(LeaveScopeSuccess),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// No such scope, or the viewer is not a verified member of it.
+    NotFoundError(NotFoundError),
+    /// The organization's last admin cannot leave: make someone else admin first.
+    LastAdminError(LastAdminError),
+}
+
+/// The organization has its new name.
+#[derive(SimpleObject)]
+#[graphql(name = "RenameOrganizationSuccess")]
+pub struct RenameOrganizationSuccess<O: OrganizationObject> {
+    /// The organization, renamed.
+    pub organization: O,
+}
+
+/// The outcome of `renameOrganization`.
+#[derive(Union)]
+#[graphql(name = "RenameOrganizationResult")]
+pub enum RenameOrganizationResult<O: OrganizationObject> {
+    /// Renamed.
+    RenameOrganizationSuccess(RenameOrganizationSuccess<O>),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Only the organization's admins rename it.
+    NotAuthorizedError(NotAuthorizedError),
+    /// No such organization, or the viewer is not one of its members.
+    NotFoundError(NotFoundError),
+    /// The name is empty or longer than 100 characters; `field` is `name`.
+    ValidationError(ValidationError),
+}
+
 /// The outcome of `removeMember`.
 #[derive(Debug, Clone, Union)]
 pub enum RemoveMemberResult {
@@ -296,7 +371,8 @@ impl<O: OrganizationObject> OrganizationsMutation<O> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(RemoveMemberResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        Ok(match remove_member(ctx.data::<Db>()?, actor_id, &scope, &user_id).await {
+        let (db, invitations) = (ctx.data::<Db>()?, ctx.data::<Invitations>()?);
+        Ok(match remove_member(db, invitations, actor_id, &scope, &user_id).await {
             Ok(_) => RemoveMemberResult::RemoveMemberSuccess(RemoveMemberSuccess { user_id }),
             Err(RemoveMemberError::NotFound) => RemoveMemberResult::NotFoundError(NotFoundError::new(
                 "No such member in this organization or team.",
@@ -314,6 +390,97 @@ impl<O: OrganizationObject> OrganizationsMutation<O> {
                 message: "The last admin of an organization cannot be removed.".into(),
             }),
             Err(RemoveMemberError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Gives a member another role: ADMIN or MEMBER in an organization, OWNER or MEMBER in a
+    /// team. For organization admins anywhere in their organization, and team owners in their
+    /// team. For a pending member it changes the role their invitation grants. The last
+    /// admin of an organization cannot be demoted. The audit log records "Admin changed member
+    /// role", and the list a ROLE_CHANGED event.
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        scope: MembershipScope,
+        user_id: ID,
+        role: Role,
+    ) -> async_graphql::Result<ChangeMemberRoleResult> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(ChangeMemberRoleResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        Ok(match change_role(ctx.data::<Db>()?, actor_id, &scope, &user_id, role).await {
+            Ok(member) => ChangeMemberRoleResult::ChangeMemberRoleSuccess(ChangeMemberRoleSuccess { member }),
+            Err(ChangeRoleError::NotFound) => ChangeMemberRoleResult::NotFoundError(NotFoundError::new(
+                "No such member in this organization or team.",
+            )),
+            Err(ChangeRoleError::NotAuthorized) => ChangeMemberRoleResult::NotAuthorizedError(
+                NotAuthorizedError::new("Only organization admins, or the team's owners, may change roles."),
+            ),
+            Err(ChangeRoleError::InvalidRole) => ChangeMemberRoleResult::ValidationError(
+                ValidationError::new("role", "ADMIN is valid only in organizations and OWNER only in teams."),
+            ),
+            Err(ChangeRoleError::LastAdmin) => ChangeMemberRoleResult::LastAdminError(LastAdminError {
+                message: "The last admin of an organization cannot be demoted.".into(),
+            }),
+            Err(ChangeRoleError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// The viewer leaves an organization or a team where they are a verified member. Leaving
+    /// an organization also leaves its teams. The last admin of an organization cannot leave.
+    /// The audit log records "Member left"; the viewer's own subscriptions to the list end
+    /// with FORBIDDEN.
+    async fn leave_scope(
+        &self,
+        ctx: &Context<'_>,
+        scope: MembershipScope,
+    ) -> async_graphql::Result<LeaveScopeResult> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(LeaveScopeResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        let (db, invitations) = (ctx.data::<Db>()?, ctx.data::<Invitations>()?);
+        Ok(match leave(db, invitations, actor_id, &scope).await {
+            Ok(left) => LeaveScopeResult::LeaveScopeSuccess(LeaveScopeSuccess {
+                organization_id: ID(left.organization_id),
+                team_id: left.team_id.map(ID),
+            }),
+            Err(LeaveError::NotFound) => LeaveScopeResult::NotFoundError(NotFoundError::new(
+                "You are not a member of this organization or team.",
+            )),
+            Err(LeaveError::LastAdmin) => LeaveScopeResult::LastAdminError(LastAdminError {
+                message:
+                    "The last admin of an organization cannot leave it; make someone else an admin first."
+                        .into(),
+            }),
+            Err(LeaveError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Renames an organization. For its admins; the name is trimmed and must be 1 to 100
+    /// characters. The audit log records "Admin renamed organization".
+    async fn rename_organization(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+    ) -> async_graphql::Result<RenameOrganizationResult<O>> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(RenameOrganizationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        Ok(match rename_organization(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
+            Ok(row) => RenameOrganizationResult::RenameOrganizationSuccess(RenameOrganizationSuccess {
+                organization: O::from(row),
+            }),
+            Err(RenameOrganizationError::NotFound) => {
+                RenameOrganizationResult::NotFoundError(NotFoundError::new("No such organization."))
+            }
+            Err(RenameOrganizationError::NotAuthorized) => RenameOrganizationResult::NotAuthorizedError(
+                NotAuthorizedError::new("Only the organization's admins may rename it."),
+            ),
+            Err(RenameOrganizationError::Invalid(message)) => {
+                RenameOrganizationResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(RenameOrganizationError::Db(e)) => return Err(e).or_internal(),
         })
     }
 }

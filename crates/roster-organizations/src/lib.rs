@@ -2,14 +2,18 @@
 
 pub mod audit_log;
 pub mod authority;
+pub mod change_role;
 pub mod create_organization;
 pub mod events;
 pub mod graphql;
+pub mod leave;
 pub mod live;
 pub mod member_list;
 pub mod members;
 pub mod organization;
+pub mod pending;
 pub mod remove_member;
+pub mod rename_organization;
 pub mod role;
 pub mod scope;
 pub mod store;

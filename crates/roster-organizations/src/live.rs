@@ -15,7 +15,7 @@ use roster_db::notify::Notification;
 use roster_db::{DatabaseUrl, Db, DbError};
 use tokio::sync::{broadcast, watch};
 
-use crate::events::{self, CHANNEL, Change, EventRow};
+use crate::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
 use crate::scope::Scope;
 use crate::store::MemberRecord;
 
@@ -109,6 +109,8 @@ pub struct Inbox {
     pub user_changed: broadcast::Receiver<()>,
     /// Fires when the subscriber's session is revoked.
     pub session_revoked: broadcast::Receiver<()>,
+    /// Fires when the list's scope (a team) is deleted.
+    pub scope_deleted: broadcast::Receiver<()>,
 }
 
 impl LiveHub {
@@ -170,6 +172,7 @@ impl LiveHub {
             events,
             user_changed: self.signal(&format!("user:{user_id}")),
             session_revoked: self.session_revoked(session_id),
+            scope_deleted: self.signal(&format!("scope:{}", scope.id())),
         })
     }
 
@@ -214,6 +217,8 @@ impl LiveHub {
             }
         } else if notification.channel == self.inner.settings.sessions_channel {
             self.fire(&format!("session:{}", notification.payload));
+        } else if notification.channel == SCOPES_CHANNEL {
+            self.fire(&format!("scope:{}", notification.payload));
         }
     }
 
@@ -314,7 +319,8 @@ impl LiveHub {
             }
             DatabaseUrl::Postgres(url) => loop {
                 let url = self.inner.settings.listen_url.clone().unwrap_or(url.clone());
-                let channels = [CHANNEL, self.inner.settings.sessions_channel, HEARTBEAT_CHANNEL];
+                let channels =
+                    [CHANNEL, self.inner.settings.sessions_channel, SCOPES_CHANNEL, HEARTBEAT_CHANNEL];
                 let separator = if url.contains('?') { '&' } else { '?' };
                 let url = format!("{url}{separator}application_name={}", self.inner.listener_name);
                 match roster_db::notify::listen(&url, &channels).await {

@@ -54,9 +54,12 @@ impl ActionRules {
             return Vec::new();
         }
         match status {
-            Status::Unverified => vec![MemberAction::ResendInvitation, MemberAction::CancelInvitation],
+            Status::Unverified => {
+                vec![MemberAction::ResendInvitation, MemberAction::CancelInvitation, MemberAction::ChangeRole]
+            }
+            // The last admin can be neither removed nor demoted.
             Status::Verified if role == Role::Admin && self.verified_admins <= 1 => Vec::new(),
-            Status::Verified => vec![MemberAction::RemoveMember],
+            Status::Verified => vec![MemberAction::RemoveMember, MemberAction::ChangeRole],
         }
     }
 
@@ -168,7 +171,7 @@ mod tests {
         let admin = rules(Some(Role::Admin), 1);
         assert_eq!(
             admin.actions(Status::Unverified, Role::Member),
-            vec![MemberAction::ResendInvitation, MemberAction::CancelInvitation]
+            vec![MemberAction::ResendInvitation, MemberAction::CancelInvitation, MemberAction::ChangeRole]
         );
         assert!(rules(Some(Role::Member), 1).actions(Status::Unverified, Role::Member).is_empty());
     }
@@ -177,12 +180,12 @@ mod tests {
     fn verified_members_offer_removal_except_the_last_admin() {
         assert_eq!(
             rules(Some(Role::Admin), 1).actions(Status::Verified, Role::Member),
-            vec![MemberAction::RemoveMember]
+            vec![MemberAction::RemoveMember, MemberAction::ChangeRole]
         );
         assert!(rules(Some(Role::Admin), 1).actions(Status::Verified, Role::Admin).is_empty());
         assert_eq!(
             rules(Some(Role::Admin), 2).actions(Status::Verified, Role::Admin),
-            vec![MemberAction::RemoveMember]
+            vec![MemberAction::RemoveMember, MemberAction::ChangeRole]
         );
     }
 }

@@ -7,6 +7,7 @@ use roster_db::{Db, DbError, from_diesel_error};
 use crate::access_refusals;
 use crate::authority;
 use crate::events::{self, Change, EventKind};
+use crate::pending::{self, Invitations};
 use crate::role::{Role, Status};
 use crate::scope::{self, MembershipScope, Scope};
 use crate::store;
@@ -37,12 +38,14 @@ access_refusals!(RemoveMemberError);
 #[tracing::instrument(skip_all)]
 pub async fn remove_member(
     db: &Db,
+    invitations: &Invitations,
     actor_id: &str,
     requested: &MembershipScope,
     user_id: &str,
 ) -> Result<Scope, RemoveMemberError> {
     let mut conn = db.get().await?;
     let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
+    let invitations = invitations.clone();
     let (scope, changes) = conn
         .transaction(|tx| {
             Box::pin(async move {
@@ -62,22 +65,13 @@ pub async fn remove_member(
                     return Err(RemoveMemberError::NotFound);
                 }
                 let mut changes: Vec<Change> =
-                    vec![events::append(tx, &scope, EventKind::Removed, &user_id).await?];
+                    vec![events::append(tx, &scope, EventKind::Removed, &user_id, None).await?];
                 if !scope.is_team() {
-                    let teams =
-                        store::delete_team_memberships_in(tx, &scope.organization_id, &user_id).await?;
-                    for (team_id, status) in teams {
-                        let team =
-                            Scope { organization_id: scope.organization_id.clone(), team_id: Some(team_id) };
-                        // A pending team invitation goes with the organization: for that list it is a
-                        // cancellation (its token then finds no pending membership and stops working).
-                        let kind = if status == Status::Unverified {
-                            EventKind::InvitationCancelled
-                        } else {
-                            EventKind::Removed
-                        };
-                        changes.push(events::append(tx, &team, kind, &user_id).await?);
-                    }
+                    // Their teams go with the organization; a pending team invitation is
+                    // cancelled, and logged as such.
+                    changes.extend(
+                        pending::leave_teams(tx, &*invitations.0, &scope, &user_id, &actor_id).await?,
+                    );
                 }
                 scope::audit(tx, &scope, AuditCode::MemberRemoved, Some(&actor_id), Some(&user_id)).await?;
                 Ok((scope, changes))

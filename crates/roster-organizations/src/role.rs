@@ -69,4 +69,7 @@ pub enum MemberAction {
     CancelInvitation,
     /// Remove the verified member from this scope.
     RemoveMember,
+    /// Give the member another role (`changeMemberRole`); for a pending member, the role
+    /// their invitation grants.
+    ChangeRole,
 }

@@ -52,8 +52,15 @@ pub async fn resolve(conn: &mut Conn<'_>, scope: &MembershipScope) -> QueryResul
             if !IdKind::Team.matches(id) {
                 return Ok(None);
             }
+            // A deleted team's row stays (its audit entries refer to it); it is no scope.
             let found: Option<String> = db_run!(conn, |c| {
-                teams::table.find(id.as_str()).select(teams::organization_id).first(c).await.optional()
+                teams::table
+                    .find(id.as_str())
+                    .filter(teams::deleted_at.is_null())
+                    .select(teams::organization_id)
+                    .first(c)
+                    .await
+                    .optional()
             })?;
             Ok(found.map(|organization_id| Scope { organization_id, team_id: Some(id.to_string()) }))
         }

@@ -116,14 +116,15 @@ pub async fn delete_membership(
     Ok(deleted == 1)
 }
 
-/// Marks a pending membership verified. Returns whether it was still pending.
+/// Marks a pending membership verified. Returns the membership as it now is, or `None` when
+/// it was not pending any more.
 pub async fn verify_membership(
     conn: &mut Conn<'_>,
     scope_id: &str,
     user_id: &str,
     now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let changed = db_run!(conn, |c| {
+) -> QueryResult<Option<MembershipRow>> {
+    db_run!(conn, |c| {
         diesel::update(
             memberships::table
                 .filter(memberships::scope_id.eq(scope_id))
@@ -131,10 +132,64 @@ pub async fn verify_membership(
                 .filter(memberships::status.eq(Status::Unverified.as_str())),
         )
         .set((memberships::status.eq(Status::Verified.as_str()), memberships::joined_at.eq(Some(now))))
-        .execute(c)
+        .returning(MembershipRow::as_returning())
+        .get_result(c)
         .await
+        .optional()
+    })
+}
+
+/// Gives the user's membership in a scope a new role. Returns it as it now is, or `None`
+/// when there is no such membership.
+pub async fn set_role(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+    user_id: &str,
+    role: Role,
+) -> QueryResult<Option<MembershipRow>> {
+    db_run!(conn, |c| {
+        diesel::update(
+            memberships::table
+                .filter(memberships::scope_id.eq(scope_id))
+                .filter(memberships::user_id.eq(user_id)),
+        )
+        .set(memberships::role.eq(role.as_str()))
+        .returning(MembershipRow::as_returning())
+        .get_result(c)
+        .await
+        .optional()
+    })
+}
+
+/// Deletes every membership of a scope (a team being deleted). Returns each user with the
+/// membership's status.
+pub async fn delete_memberships_of(
+    conn: &mut Conn<'_>,
+    scope_id: &str,
+) -> QueryResult<Vec<(String, Status)>> {
+    let rows: Vec<(String, String)> = db_run!(conn, |c| {
+        diesel::delete(memberships::table.filter(memberships::scope_id.eq(scope_id)))
+            .returning((memberships::user_id, memberships::status))
+            .load(c)
+            .await
     })?;
-    Ok(changed == 1)
+    Ok(rows.into_iter().map(|(user_id, status)| (user_id, Status::parse(&status))).collect())
+}
+
+/// Renames an organization. Returns it as it now is.
+pub async fn rename_organization(
+    conn: &mut Conn<'_>,
+    id: &str,
+    name: &str,
+) -> QueryResult<Option<OrganizationRow>> {
+    db_run!(conn, |c| {
+        diesel::update(organizations::table.find(id))
+            .set(organizations::name.eq(name))
+            .returning(OrganizationRow::as_returning())
+            .get_result(c)
+            .await
+            .optional()
+    })
 }
 
 /// Deletes the user's memberships in every team of an organization (when they leave it).

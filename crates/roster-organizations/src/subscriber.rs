@@ -20,7 +20,7 @@ use crate::authority::{self, AccessError};
 use crate::events::{self, EventKind, EventRecord, EventRow};
 use crate::live::Inbox;
 use crate::members::{ActionRules, Member};
-use crate::scope::Scope;
+use crate::scope::{MembershipScope, Scope};
 use crate::store::MemberRecord;
 use crate::subscription::{MemberListEvent, event_cursor};
 
@@ -30,6 +30,12 @@ pub(crate) enum Access {
     Granted,
     Forbidden,
     SignedOut,
+    Deleted,
+}
+
+/// The error a stream ends with when its team was deleted.
+pub(crate) fn scope_gone() -> async_graphql::Error {
+    top_level_error(ErrorCode::ScopeDeleted, "This team was deleted.")
 }
 
 /// The error a stream ends with when the subscriber's session is gone.
@@ -79,6 +85,11 @@ impl Subscriber {
                 revoked = self.inbox.session_revoked.recv() => {
                     if !matches!(revoked, Err(RecvError::Closed)) {
                         return Some(self.fail(signed_out()));
+                    }
+                }
+                deleted = self.inbox.scope_deleted.recv() => {
+                    if !matches!(deleted, Err(RecvError::Closed)) {
+                        return Some(self.fail(scope_gone()));
                     }
                 }
                 changed = self.inbox.user_changed.recv() => {
@@ -168,6 +179,13 @@ impl Subscriber {
         }
         let mut conn = self.db.get().await?;
         let mut conn = conn.conn();
+        if let Some(team_id) = &self.scope.team_id
+            && crate::scope::resolve(&mut conn, &MembershipScope::TeamId(team_id.as_str().into()))
+                .await?
+                .is_none()
+        {
+            return Ok(Access::Deleted);
+        }
         let authority = match authority::read_members(&mut conn, Some(&self.user_id), &self.scope).await {
             Ok(authority) => authority,
             Err(AccessError::Hidden | AccessError::NotAuthorized) => return Ok(Access::Forbidden),
@@ -186,6 +204,7 @@ impl Subscriber {
                 "You no longer have access to this member list.",
             )),
             Ok(Access::SignedOut) => self.fail(signed_out()),
+            Ok(Access::Deleted) => self.fail(scope_gone()),
             Err(e) => self.fail(internal_error(&e)),
         }
     }
@@ -215,6 +234,12 @@ mod tests {
                 kind: "INVITED".into(),
                 user_id: "usr_other".into(),
                 occurred_at: roster_db::now(),
+                membership_id: None,
+                member_role: None,
+                member_status: None,
+                member_invited_at: None,
+                member_invited_by: None,
+                member_joined_at: None,
             },
             member: None,
         }])
@@ -229,6 +254,7 @@ mod tests {
         let (sender, events) = broadcast::channel(1);
         let (_user, user_changed) = broadcast::channel(1);
         let (_session, session_revoked) = broadcast::channel(1);
+        let (_scope, scope_deleted) = broadcast::channel(1);
         let mut stream = Subscriber {
             db,
             scope: Scope { organization_id: "org_1".into(), team_id: None },
@@ -238,7 +264,7 @@ mod tests {
             next: 1,
             replay_until: 0,
             backlog: VecDeque::new(),
-            inbox: Inbox { events, user_changed, session_revoked },
+            inbox: Inbox { events, user_changed, session_revoked, scope_deleted },
             finished: false,
         };
         for position in 1..=3 {

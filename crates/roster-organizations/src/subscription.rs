@@ -102,6 +102,7 @@ impl OrganizationsSubscription {
             Access::Granted => {}
             Access::Forbidden => return Err(forbidden()),
             Access::SignedOut => return Err(signed_out()),
+            Access::Deleted => return Err(forbidden()),
         }
         Ok(async_graphql::futures_util::stream::unfold(subscriber, |mut subscriber| async move {
             let item = subscriber.step().await?;

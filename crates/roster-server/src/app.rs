@@ -112,8 +112,13 @@ impl Application {
                 ..LiveSettings::default()
             },
         );
+        // Organization and team changes end pending invitations through this port; the
+        // invitations crate, above them, implements it.
+        let pending =
+            roster_organizations::pending::Invitations(Arc::new(roster_invitations::ending::EndPending));
         let schema = schema(&settings.schema)
             .data(db.clone())
+            .data(pending)
             .data(identity.clone())
             .data(invitations.clone())
             .data(hub.clone())

@@ -8,10 +8,13 @@ use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, NotFoundErro
 use roster_core::{Actor, OrInternal as _};
 use roster_db::Db;
 use roster_organizations::graphql::scope_list;
+use roster_organizations::pending::Invitations;
 use roster_organizations::store::OrganizationRow;
 use roster_organizations::{MemberConnection, OrganizationObject, Scope, Status};
 
 use crate::create_team::{CreateTeamError, create_team};
+use crate::delete_team::{DeleteTeamError, delete_team};
+use crate::rename_team::{RenameTeamError, rename_team};
 use crate::store::TeamRow;
 
 /// A team of an organization: a member list of its own, with owners who administer it.
@@ -134,6 +137,50 @@ pub enum CreateTeamResult<O: OrganizationObject> {
     ValidationError(ValidationError),
 }
 
+/// The team has its new name.
+#[derive(SimpleObject)]
+#[graphql(name = "RenameTeamSuccess")]
+pub struct RenameTeamSuccess<O: OrganizationObject> {
+    /// The team, renamed.
+    pub team: Team<O>,
+}
+
+/// The outcome of `renameTeam`.
+#[derive(Union)]
+#[graphql(name = "RenameTeamResult")]
+pub enum RenameTeamResult<O: OrganizationObject> {
+    /// Renamed.
+    RenameTeamSuccess(RenameTeamSuccess<O>),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Only the organization's admins and the team's owners rename it.
+    NotAuthorizedError(NotAuthorizedError),
+    /// No such team, or the viewer is not a member of its organization.
+    NotFoundError(NotFoundError),
+    /// The name is empty or longer than 100 characters; `field` is `name`.
+    ValidationError(ValidationError),
+}
+
+/// The team is gone: its members left its list and its pending invitations were cancelled.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct DeleteTeamSuccess {
+    /// The deleted team's id.
+    pub team_id: ID,
+}
+
+/// The outcome of `deleteTeam`.
+#[derive(Debug, Clone, Union)]
+pub enum DeleteTeamResult {
+    /// Deleted.
+    DeleteTeamSuccess(DeleteTeamSuccess),
+    /// The request carried no valid bearer token.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Only the organization's admins delete teams (team owners may not).
+    NotAuthorizedError(NotAuthorizedError),
+    /// No such team, or the viewer is not a member of its organization.
+    NotFoundError(NotFoundError),
+}
+
 /// Team mutations; `O` is the composed `Organization`.
 pub struct TeamsMutation<O>(PhantomData<O>);
 
@@ -170,6 +217,56 @@ impl<O: OrganizationObject> TeamsMutation<O> {
                 CreateTeamResult::ValidationError(ValidationError::new("name", message))
             }
             Err(CreateTeamError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Renames a team. For its organization's admins and its owners; the name is trimmed and
+    /// must be 1 to 100 characters. The audit log records "Admin renamed team".
+    async fn rename_team(
+        &self,
+        ctx: &Context<'_>,
+        team_id: ID,
+        name: String,
+    ) -> async_graphql::Result<RenameTeamResult<O>> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(RenameTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        Ok(match rename_team(ctx.data::<Db>()?, actor_id, &team_id, &name).await {
+            Ok((team, organization)) => {
+                RenameTeamResult::RenameTeamSuccess(RenameTeamSuccess { team: Team::new(team, organization) })
+            }
+            Err(RenameTeamError::NotFound) => {
+                RenameTeamResult::NotFoundError(NotFoundError::new("No such team."))
+            }
+            Err(RenameTeamError::NotAuthorized) => {
+                RenameTeamResult::NotAuthorizedError(NotAuthorizedError::new(
+                    "Only the organization's admins, or the team's owners, may rename it.",
+                ))
+            }
+            Err(RenameTeamError::Invalid(message)) => {
+                RenameTeamResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(RenameTeamError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Deletes a team. For its organization's admins. Its members leave its list, its pending
+    /// invitations are cancelled (their links stop working), subscriptions to its list end
+    /// with SCOPE_DELETED, and the organization's audit log records "Admin deleted team".
+    async fn delete_team(&self, ctx: &Context<'_>, team_id: ID) -> async_graphql::Result<DeleteTeamResult> {
+        let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(DeleteTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
+        };
+        let (db, invitations) = (ctx.data::<Db>()?, ctx.data::<Invitations>()?);
+        Ok(match delete_team(db, invitations, actor_id, &team_id).await {
+            Ok(_) => DeleteTeamResult::DeleteTeamSuccess(DeleteTeamSuccess { team_id }),
+            Err(DeleteTeamError::NotFound) => {
+                DeleteTeamResult::NotFoundError(NotFoundError::new("No such team."))
+            }
+            Err(DeleteTeamError::NotAuthorized) => DeleteTeamResult::NotAuthorizedError(
+                NotAuthorizedError::new("Only the organization's admins may delete its teams."),
+            ),
+            Err(DeleteTeamError::Db(e)) => return Err(e).or_internal(),
         })
     }
 }

@@ -36,6 +36,7 @@ pub async fn team(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<(TeamRow,
         teams::table
             .inner_join(organizations::table)
             .filter(teams::id.eq(id))
+            .filter(teams::deleted_at.is_null())
             .select((TeamRow::as_select(), OrganizationRow::as_select()))
             .first(c)
             .await
@@ -48,6 +49,7 @@ pub async fn of_organization(conn: &mut Conn<'_>, organization_id: &str) -> Quer
     db_run!(conn, |c| {
         teams::table
             .filter(teams::organization_id.eq(organization_id))
+            .filter(teams::deleted_at.is_null())
             .order(teams::id.asc())
             .select(TeamRow::as_select())
             .load(c)
@@ -64,9 +66,34 @@ pub async fn of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<(Tea
             .inner_join(organizations::table.on(organizations::id.eq(teams::organization_id)))
             .filter(memberships::user_id.eq(user_id))
             .filter(memberships::status.eq(Status::Verified.as_str()))
+            .filter(teams::deleted_at.is_null())
             .order(memberships::id.asc())
             .select((TeamRow::as_select(), OrganizationRow::as_select()))
             .load(c)
             .await
     })
+}
+
+/// Renames a team. Returns it as it now is.
+pub async fn rename(conn: &mut Conn<'_>, id: &str, name: &str) -> QueryResult<Option<TeamRow>> {
+    db_run!(conn, |c| {
+        diesel::update(teams::table.find(id).filter(teams::deleted_at.is_null()))
+            .set(teams::name.eq(name))
+            .returning(TeamRow::as_returning())
+            .get_result(c)
+            .await
+            .optional()
+    })
+}
+
+/// Marks a team deleted. Its row stays, for the audit entries that refer to it. Returns
+/// whether it was still there.
+pub async fn mark_deleted(conn: &mut Conn<'_>, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = db_run!(conn, |c| {
+        diesel::update(teams::table.find(id).filter(teams::deleted_at.is_null()))
+            .set(teams::deleted_at.eq(Some(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(changed == 1)
 }
