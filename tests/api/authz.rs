@@ -1,6 +1,7 @@
-//! The authorization matrix: every kind of caller × invite, resend, cancel and remove × an
-//! organization and a team. Each cell asserts the union member answered and, when refused,
-//! that neither the list nor the audit log changed.
+//! The authorization matrix: every kind of caller × every administrative mutation (invite,
+//! invite many, resend, cancel, remove, change role, rename, delete a team) × an organization
+//! and a team. Each cell asserts the union member answered and, when refused, that nothing
+//! changed: not the list, its roles, the names, the teams, the audit log or the invitations.
 
 use roster_tests::flows::{org, team};
 use roster_tests::{TestApp, TestUser, backend_tests};
@@ -32,10 +33,25 @@ const CALLERS: [Caller; 8] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Invite,
+    InviteMany,
     Resend,
     Cancel,
     Remove,
+    ChangeRole,
+    Rename,
+    DeleteTeam,
 }
+
+const ACTIONS: [Action; 8] = [
+    Action::Invite,
+    Action::InviteMany,
+    Action::Resend,
+    Action::Cancel,
+    Action::Remove,
+    Action::ChangeRole,
+    Action::Rename,
+    Action::DeleteTeam,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Where {
@@ -47,15 +63,20 @@ enum Where {
 fn expected(caller: Caller, action: Action, place: Where) -> &'static str {
     let allowed = match caller {
         Caller::OrgAdmin => true,
-        Caller::TeamOwner => place == Where::Team,
+        // Team owners administer their team, but may not delete it.
+        Caller::TeamOwner => place == Where::Team && action != Action::DeleteTeam,
         _ => false,
     };
     if allowed {
-        return match action {
-            Action::Invite => "InviteUserSuccess",
-            Action::Resend => "ResendInvitationSuccess",
-            Action::Cancel => "CancelInvitationSuccess",
-            Action::Remove => "RemoveMemberSuccess",
+        return match (action, place) {
+            (Action::Invite | Action::InviteMany, _) => "InviteUserSuccess",
+            (Action::Resend, _) => "ResendInvitationSuccess",
+            (Action::Cancel, _) => "CancelInvitationSuccess",
+            (Action::Remove, _) => "RemoveMemberSuccess",
+            (Action::ChangeRole, _) => "ChangeMemberRoleSuccess",
+            (Action::Rename, Where::Organization) => "RenameOrganizationSuccess",
+            (Action::Rename, Where::Team) => "RenameTeamSuccess",
+            (Action::DeleteTeam, _) => "DeleteTeamSuccess",
         };
     }
     match caller {
@@ -98,17 +119,27 @@ async fn world(app: &TestApp) -> World {
     World { admin, acme, design, callers }
 }
 
-/// What a refused call must leave untouched: the scope's list, the organization's log, and
-/// the invitations and queued emails (a refused resend must not rotate a token or mail one).
+/// What a refused call must leave untouched: the scope's list with its roles, the
+/// organization's name and teams, the organization's log, and the invitations and queued
+/// emails (a refused resend must not rotate a token or mail one).
 async fn state(
     app: &TestApp,
     world: &World,
     scope: &Value,
-) -> (Vec<(Value, Value)>, usize, Vec<(String, String)>, i64) {
+) -> (Vec<(Value, Value, Value)>, Value, usize, Vec<(String, String)>, i64) {
     use roster_db::prelude::*;
     use roster_db::schema::{email_outbox, invitations};
     let members = app.members(&world.admin, scope.clone()).await;
-    let list = members.iter().map(|m| (m["user"]["id"].clone(), m["status"].clone())).collect();
+    let list =
+        members.iter().map(|m| (m["user"]["id"].clone(), m["status"].clone(), m["role"].clone())).collect();
+    let names = app
+        .graphql_as(
+            Some(&world.admin.token),
+            "query($o: ID!) { organization(id: $o) { name teams { id name } } }",
+            serde_json::json!({ "o": world.acme }),
+        )
+        .await["data"]["organization"]
+        .clone();
     let mut pooled = app.db.get().await.expect("a connection");
     let mut conn = pooled.conn();
     let tokens: Vec<(String, String)> = roster_db::db_run!(&mut conn, |c| {
@@ -121,7 +152,7 @@ async fn state(
     .expect("the invitations");
     let emails: i64 = roster_db::db_run!(&mut conn, |c| email_outbox::table.count().get_result(c).await)
         .expect("the outbox");
-    (list, app.audit(&world.admin, &world.acme).await.len(), tokens, emails)
+    (list, names, app.audit(&world.admin, &world.acme).await.len(), tokens, emails)
 }
 
 async fn run_matrix(app: TestApp) {
@@ -133,30 +164,56 @@ async fn run_matrix(app: TestApp) {
             Where::Organization => org(&world.acme),
             Where::Team => team(&world.design),
         };
-        for action in [Action::Invite, Action::Resend, Action::Cancel, Action::Remove] {
+        for action in ACTIONS {
+            if action == Action::DeleteTeam && place == Where::Organization {
+                continue;
+            }
             for (caller, user) in &world.callers {
                 cell += 1;
                 assert_eq!(CALLERS.len(), world.callers.len());
                 // A fresh target for every cell, made by the admin.
                 let email = format!("cell{cell}@example.com");
                 let target = match action {
-                    Action::Invite => String::new(),
+                    Action::Invite | Action::InviteMany | Action::Rename => String::new(),
                     Action::Resend | Action::Cancel => {
                         let id = app.invite_ok(&world.admin, scope.clone(), &email, None).await;
                         // Let the sender mail it (it installs the token) before the snapshot.
                         app.smtp.wait_for(&email, 1).await;
                         id
                     }
-                    Action::Remove => {
+                    Action::Remove | Action::ChangeRole => {
                         app.member(&world.admin, scope.clone(), &format!("cell{cell}"), None).await.id
+                    }
+                    Action::DeleteTeam => {
+                        app.create_team(&world.admin, &world.acme, &format!("Cell {cell}")).await
                     }
                 };
                 let before = state(&app, &world, &scope).await;
-                let result = match action {
-                    Action::Invite => app.invite(user.as_ref(), scope.clone(), &email, None).await,
-                    Action::Resend => app.resend(user.as_ref(), scope.clone(), &target).await,
-                    Action::Cancel => app.cancel(user.as_ref(), scope.clone(), &target).await,
-                    Action::Remove => app.remove(user.as_ref(), scope.clone(), &target).await,
+                let promoted = if place == Where::Team { "OWNER" } else { "ADMIN" };
+                let result = match (action, place) {
+                    (Action::Invite, _) => app.invite(user.as_ref(), scope.clone(), &email, None).await,
+                    (Action::InviteMany, _) => {
+                        let answer = app.invite_users(user.as_ref(), scope.clone(), &[(&email, None)]).await;
+                        // One item: its own result is the cell's answer.
+                        if answer["__typename"] == "InviteUsersSuccess" {
+                            answer["results"][0].clone()
+                        } else {
+                            answer
+                        }
+                    }
+                    (Action::Resend, _) => app.resend(user.as_ref(), scope.clone(), &target).await,
+                    (Action::Cancel, _) => app.cancel(user.as_ref(), scope.clone(), &target).await,
+                    (Action::Remove, _) => app.remove(user.as_ref(), scope.clone(), &target).await,
+                    (Action::ChangeRole, _) => {
+                        app.change_role(user.as_ref(), scope.clone(), &target, promoted).await
+                    }
+                    (Action::Rename, Where::Organization) => {
+                        app.rename_org(user.as_ref(), &world.acme, "Acme").await
+                    }
+                    (Action::Rename, Where::Team) => {
+                        app.rename_team(user.as_ref(), &world.design, "Design").await
+                    }
+                    (Action::DeleteTeam, _) => app.delete_team(user.as_ref(), &target).await,
                 };
                 let want = expected(*caller, action, place);
                 if result["__typename"] != want {
@@ -180,11 +237,19 @@ async fn run_matrix(app: TestApp) {
             }
         }
     }
-    assert_eq!(cell, 64);
+    assert_eq!(cell, 8 * (2 * ACTIONS.len() - 1));
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-backend_tests!(every_caller_action_and_scope_gets_the_right_answer,);
+backend_tests!(every_caller_action_and_scope_gets_the_right_answer with no_rate_limits);
+
+/// The matrix makes a hundred members from one address within a minute; the limits are
+/// tested elsewhere.
+fn no_rate_limits(settings: &mut roster_server::Settings) {
+    settings.limits.accept_attempts_per_minute = 0;
+    settings.limits.invites_per_day = 0;
+    settings.limits.invites_per_inviter_per_day = 0;
+}
 
 async fn every_caller_action_and_scope_gets_the_right_answer(app: roster_tests::TestApp) {
     run_matrix(app).await;

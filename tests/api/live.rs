@@ -43,7 +43,10 @@ async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_t
     let bob = app.invite_ok(&admin, org(&acme), "bob@example.com", None).await;
     let invited = expect_event(&mut ws, "INVITED", &bob).await;
     assert_eq!(invited["member"]["status"], "UNVERIFIED");
-    assert_eq!(invited["member"]["availableActions"], json!(["RESEND_INVITATION", "CANCEL_INVITATION", "CHANGE_ROLE"]));
+    assert_eq!(
+        invited["member"]["availableActions"],
+        json!(["RESEND_INVITATION", "CANCEL_INVITATION", "CHANGE_ROLE"])
+    );
 
     // The first email must be out before the resend: a resend retires the invitation, and
     // an email not yet sent for a retired invitation is (rightly) dropped.

@@ -13,6 +13,7 @@ mod identity;
 mod invitations;
 mod live;
 mod members;
+mod membership;
 mod outbox;
 mod pg_tls;
 mod readme;

@@ -45,6 +45,32 @@ const ACCEPT: &str = "mutation($token: String!, $password: String, $displayName:
         __typename ... on Error { message } ... on ValidationError { field }
         ... on AcceptInvitationSuccess { token user { id email displayName } } } }";
 
+const CHANGE_ROLE: &str = "mutation($scope: MembershipScope!, $userId: ID!, $role: MemberRole!) {
+    changeMemberRole(scope: $scope, userId: $userId, role: $role) {
+        __typename ... on Error { message } ... on ValidationError { field }
+        ... on ChangeMemberRoleSuccess { member { user { id } role status availableActions } } } }";
+
+const LEAVE: &str = "mutation($scope: MembershipScope!) {
+    leaveScope(scope: $scope) {
+        __typename ... on Error { message } ... on LeaveScopeSuccess { organizationId teamId } } }";
+
+const RENAME_ORGANIZATION: &str = "mutation($id: ID!, $name: String!) {
+    renameOrganization(organizationId: $id, name: $name) {
+        __typename ... on Error { message } ... on RenameOrganizationSuccess { organization { id name } } } }";
+
+const RENAME_TEAM: &str = "mutation($id: ID!, $name: String!) {
+    renameTeam(teamId: $id, name: $name) {
+        __typename ... on Error { message } ... on RenameTeamSuccess { team { id name } } } }";
+
+const DELETE_TEAM: &str = "mutation($id: ID!) {
+    deleteTeam(teamId: $id) { __typename ... on Error { message } ... on DeleteTeamSuccess { teamId } } }";
+
+const INVITE_MANY: &str = "mutation($scope: MembershipScope!, $invitations: [InvitationInput!]!) {
+    inviteUsers(scope: $scope, invitations: $invitations) {
+        __typename ... on Error { message } ... on ValidationError { field }
+        ... on InviteUsersSuccess { results { __typename ... on Error { message }
+            ... on InviteUserSuccess { member { user { id email } status role } } } } } }";
+
 fn token_of(user: Option<&TestUser>) -> Option<&str> {
     user.map(|u| u.token.as_str())
 }
@@ -158,6 +184,47 @@ impl TestApp {
         let answer =
             self.graphql_as(token_of(by), RESEND, json!({ "scope": scope, "userId": user_id })).await;
         answer["data"]["resendInvitation"].clone()
+    }
+
+    /// `changeMemberRole`'s result object.
+    pub async fn change_role(&self, by: Option<&TestUser>, scope: Value, user_id: &str, role: &str) -> Value {
+        let vars = json!({ "scope": scope, "userId": user_id, "role": role });
+        self.graphql_as(token_of(by), CHANGE_ROLE, vars).await["data"]["changeMemberRole"].clone()
+    }
+
+    /// `leaveScope`'s result object.
+    pub async fn leave(&self, by: Option<&TestUser>, scope: Value) -> Value {
+        self.graphql_as(token_of(by), LEAVE, json!({ "scope": scope })).await["data"]["leaveScope"].clone()
+    }
+
+    /// `renameOrganization`'s result object.
+    pub async fn rename_org(&self, by: Option<&TestUser>, id: &str, name: &str) -> Value {
+        let vars = json!({ "id": id, "name": name });
+        self.graphql_as(token_of(by), RENAME_ORGANIZATION, vars).await["data"]["renameOrganization"].clone()
+    }
+
+    /// `renameTeam`'s result object.
+    pub async fn rename_team(&self, by: Option<&TestUser>, id: &str, name: &str) -> Value {
+        let vars = json!({ "id": id, "name": name });
+        self.graphql_as(token_of(by), RENAME_TEAM, vars).await["data"]["renameTeam"].clone()
+    }
+
+    /// `deleteTeam`'s result object.
+    pub async fn delete_team(&self, by: Option<&TestUser>, id: &str) -> Value {
+        self.graphql_as(token_of(by), DELETE_TEAM, json!({ "id": id })).await["data"]["deleteTeam"].clone()
+    }
+
+    /// `inviteUsers`'s result object; `items` are (email, role) pairs.
+    pub async fn invite_users(
+        &self,
+        by: Option<&TestUser>,
+        scope: Value,
+        items: &[(&str, Option<&str>)],
+    ) -> Value {
+        let invitations: Vec<Value> =
+            items.iter().map(|(email, role)| json!({ "email": email, "role": role })).collect();
+        let vars = json!({ "scope": scope, "invitations": invitations });
+        self.graphql_as(token_of(by), INVITE_MANY, vars).await["data"]["inviteUsers"].clone()
     }
 
     /// `removeMember`'s result object.

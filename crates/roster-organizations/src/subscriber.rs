@@ -59,6 +59,9 @@ pub(crate) struct Subscriber {
     pub(crate) backlog: VecDeque<EventRecord>,
     pub(crate) inbox: Inbox,
     pub(crate) finished: bool,
+    /// Set when the list's team was deleted: the events up to the deletion are still owed,
+    /// then the stream ends with SCOPE_DELETED.
+    pub(crate) deleted: bool,
 }
 
 impl Subscriber {
@@ -80,6 +83,9 @@ impl Subscriber {
                 }
                 continue;
             }
+            if self.deleted {
+                return Some(self.fail(scope_gone()));
+            }
             tokio::select! {
                 biased;
                 revoked = self.inbox.session_revoked.recv() => {
@@ -88,8 +94,9 @@ impl Subscriber {
                     }
                 }
                 deleted = self.inbox.scope_deleted.recv() => {
-                    if !matches!(deleted, Err(RecvError::Closed)) {
-                        return Some(self.fail(scope_gone()));
+                    // The deletion's own events (its members leaving) come first.
+                    if !matches!(deleted, Err(RecvError::Closed)) && let Err(error) = self.mark_deleted().await {
+                        return Some(Err(error));
                     }
                 }
                 changed = self.inbox.user_changed.recv() => {
@@ -130,6 +137,12 @@ impl Subscriber {
                 },
             }
         }
+    }
+
+    /// The list's position now, as committed.
+    async fn position_now(&self) -> Result<i64, DbError> {
+        let mut conn = self.db.get().await?;
+        Ok(crate::scope::current_position(&mut conn.conn(), &self.scope).await?)
     }
 
     /// Reads the events from `next` up to `until` from the database into the backlog.
@@ -197,6 +210,10 @@ impl Subscriber {
 
     /// [`Subscriber::recheck`], ending the stream with the reason when access is gone.
     async fn ensure_access(&mut self) -> async_graphql::Result<()> {
+        if self.deleted {
+            // Draining the deletion's own events; the stream ends right after them.
+            return Ok(());
+        }
         match self.recheck().await {
             Ok(Access::Granted) => Ok(()),
             Ok(Access::Forbidden) => self.fail(top_level_error(
@@ -204,7 +221,19 @@ impl Subscriber {
                 "You no longer have access to this member list.",
             )),
             Ok(Access::SignedOut) => self.fail(signed_out()),
-            Ok(Access::Deleted) => self.fail(scope_gone()),
+            Ok(Access::Deleted) => self.mark_deleted().await,
+            Err(e) => self.fail(internal_error(&e)),
+        }
+    }
+
+    /// The list's team is gone: owe the events up to now, then end with SCOPE_DELETED.
+    async fn mark_deleted(&mut self) -> async_graphql::Result<()> {
+        self.deleted = true;
+        match self.position_now().await {
+            Ok(position) => {
+                self.replay_until = self.replay_until.max(position);
+                Ok(())
+            }
             Err(e) => self.fail(internal_error(&e)),
         }
     }
@@ -266,6 +295,7 @@ mod tests {
             backlog: VecDeque::new(),
             inbox: Inbox { events, user_changed, session_revoked, scope_deleted },
             finished: false,
+            deleted: false,
         };
         for position in 1..=3 {
             let _ = sender.send(event(position));

@@ -94,6 +94,7 @@ impl OrganizationsSubscription {
             backlog: VecDeque::new(),
             inbox,
             finished: false,
+            deleted: false,
         };
         // Access is checked again now that the signals are wired: a removal or a sign-out
         // that committed after the first check, but before the subscription existed, would
