@@ -178,7 +178,7 @@ async fn run_matrix(app: TestApp) {
                     Action::Resend | Action::Cancel => {
                         let id = app.invite_ok(&world.admin, scope.clone(), &email, None).await;
                         // Let the sender mail it (it installs the token) before the snapshot.
-                        app.smtp.wait_for(&email, 1).await;
+                        app.smtp.wait_for_invitation(&email, 1).await;
                         id
                     }
                     Action::Remove | Action::ChangeRole => {
@@ -223,10 +223,10 @@ async fn run_matrix(app: TestApp) {
                 // moment later; let it, so the next cell's snapshot is not taken mid-change.
                 match result["__typename"].as_str() {
                     Some("InviteUserSuccess") => {
-                        app.smtp.wait_for(&email, 1).await;
+                        app.smtp.wait_for_invitation(&email, 1).await;
                     }
                     Some("ResendInvitationSuccess") => {
-                        app.smtp.wait_for(&email, 2).await;
+                        app.smtp.wait_for_invitation(&email, 2).await;
                     }
                     _ => {}
                 }

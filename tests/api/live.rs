@@ -50,10 +50,10 @@ async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_t
 
     // The first email must be out before the resend: a resend retires the invitation, and
     // an email not yet sent for a retired invitation is (rightly) dropped.
-    app.smtp.wait_for("bob@example.com", 1).await;
+    app.smtp.wait_for_invitation("bob@example.com", 1).await;
     app.resend(Some(&admin), org(&acme), &bob).await;
     expect_event(&mut ws, "INVITATION_RESENT", &bob).await;
-    app.smtp.wait_for("bob@example.com", 2).await;
+    app.smtp.wait_for_invitation("bob@example.com", 2).await;
 
     app.cancel(Some(&admin), org(&acme), &bob).await;
     let cancelled = expect_event(&mut ws, "INVITATION_CANCELLED", &bob).await;

@@ -1,20 +1,26 @@
 //! The end-to-end suite, in one binary. See `tests/README.md`.
 
 mod abuse;
+mod account_takeover;
 mod audit;
 mod authz;
+mod bootstrap;
 mod cancel;
 mod concurrency;
 mod contract;
 mod demo;
+mod email_verification;
 mod http_limits;
 mod http_spec;
 mod identity;
+mod invitation_preview;
 mod invitations;
 mod live;
+mod mail_links;
 mod members;
 mod membership;
 mod outbox;
+mod password_reset;
 mod pg_tls;
 mod readme;
 mod resources;

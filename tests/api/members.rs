@@ -169,7 +169,7 @@ async fn a_page_costs_the_same_queries_whatever_its_size(app: roster_tests::Test
     let mut costs = Vec::new();
     for size in [1, 5, 50] {
         // Let the mail sender go quiet so only the request's queries are counted.
-        app.smtp.wait_for("user59@example.com", 1).await;
+        app.smtp.wait_for_invitation("user59@example.com", 1).await;
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let before = app.db.queries_run();
         let answer = app.graphql_as(Some(&admin.token), &query, json!({ "s": org(&acme), "n": size })).await;

@@ -13,7 +13,8 @@ fn root() -> PathBuf {
 const ALLOWED: &[(&str, &[&str])] = &[
     ("roster-core", &[]),
     ("roster-db", &["roster-core"]),
-    ("roster-identity", &["roster-core", "roster-db"]),
+    ("roster-mail", &["roster-core", "roster-db"]),
+    ("roster-identity", &["roster-core", "roster-db", "roster-mail"]),
     ("roster-audit", &["roster-core", "roster-db", "roster-identity"]),
     ("roster-organizations", &["roster-core", "roster-db", "roster-identity", "roster-audit"]),
     (
@@ -22,7 +23,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "roster-invitations",
-        &["roster-core", "roster-db", "roster-identity", "roster-audit", "roster-organizations"],
+        &[
+            "roster-core",
+            "roster-db",
+            "roster-mail",
+            "roster-identity",
+            "roster-audit",
+            "roster-organizations",
+        ],
     ),
     ("roster-bench", &[]),
 ];

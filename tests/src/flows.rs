@@ -131,7 +131,28 @@ impl TestApp {
 
     /// The token of the `nth` (1-based) invitation email to `email`.
     pub async fn invitation_token(&self, email: &str, nth: usize) -> String {
-        self.smtp.wait_for(email, nth).await.token().expect("the email holds a token")
+        self.smtp.wait_for_invitation(email, nth).await.token().expect("the email holds a token")
+    }
+
+    /// Verifies `user`'s email with the link mailed at sign-up.
+    pub async fn verify(&self, user: &TestUser) {
+        let token = self.verification_token(&user.email, 1).await;
+        let answer = self
+            .graphql("mutation($t: String!) { verifyEmail(token: $t) { __typename } }", json!({ "t": token }))
+            .await;
+        assert_eq!(answer["data"]["verifyEmail"]["__typename"], "VerifyEmailSuccess", "{answer}");
+    }
+
+    /// The token of the `nth` verification email to `email` (default link).
+    pub async fn verification_token(&self, email: &str, nth: usize) -> String {
+        let mail = self.smtp.wait_for_matching(email, "/console/verify-email?token=", nth).await;
+        mail.token().expect("the email holds a token")
+    }
+
+    /// The token of the `nth` password reset email to `email` (default link).
+    pub async fn reset_token(&self, email: &str, nth: usize) -> String {
+        let mail = self.smtp.wait_for_matching(email, "/console/reset-password?token=", nth).await;
+        mail.token().expect("the email holds a token")
     }
 
     /// `acceptInvitation`'s result object.

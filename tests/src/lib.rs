@@ -179,18 +179,23 @@ impl TestApp {
     /// Signs up `name@example.com` with a fixed password and returns the user and token.
     pub async fn sign_up(&self, name: &str) -> TestUser {
         let email = format!("{name}@example.com");
+        self.sign_up_as(&email, &email).await
+    }
+
+    /// Signs up `email` with the display name `display_name` (and the tests' password).
+    pub async fn sign_up_as(&self, email: &str, display_name: &str) -> TestUser {
         let answer = self
             .graphql(
-                "mutation($email: String!) { signUp(email: $email, password: \"correct horse\", displayName: $email) {
+                "mutation($email: String!, $name: String!) { signUp(email: $email, password: \"correct horse\", displayName: $name) {
                     __typename ... on SignUpSuccess { token user { id } } ... on Error { message } } }",
-                json!({ "email": email }),
+                json!({ "email": email, "name": display_name }),
             )
             .await;
         let result = &answer["data"]["signUp"];
         assert_eq!(result["__typename"], "SignUpSuccess", "{answer}");
         TestUser {
             id: result["user"]["id"].as_str().expect("an id").to_owned(),
-            email,
+            email: email.to_owned(),
             token: result["token"].as_str().expect("a token").to_owned(),
         }
     }

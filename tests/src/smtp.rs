@@ -20,10 +20,15 @@ pub struct Captured {
 }
 
 impl Captured {
-    /// The invitation token in the message's link, with quoted-printable soft breaks and
-    /// escapes undone.
+    /// The message with quoted-printable soft breaks and `=` escapes undone: enough to find
+    /// links and words in it.
+    pub fn text(&self) -> String {
+        self.data.replace("=\r\n", "").replace("=3D", "=")
+    }
+
+    /// The token in the message's (first) link.
     pub fn token(&self) -> Option<String> {
-        let text = self.data.replace("=\r\n", "").replace("=3D", "=");
+        let text = self.text();
         let start = text.find("token=")? + "token=".len();
         let token: String = text[start..]
             .chars()
@@ -101,23 +106,40 @@ impl SmtpCapture {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
-    /// Waits until `count` messages to `recipient` have arrived, and returns the last one.
-    pub async fn wait_for(&self, recipient: &str, count: usize) -> Captured {
+    /// Waits until `count` invitation emails to `recipient` have arrived (their link goes to
+    /// the default accept page), and returns the last one.
+    pub async fn wait_for_invitation(&self, recipient: &str, count: usize) -> Captured {
+        self.wait_for_matching(recipient, "/console/accept?token=", count).await
+    }
+
+    /// Waits until `count` messages to `recipient` containing `needle` (in [`Captured::text`])
+    /// have arrived, and returns the last one.
+    pub async fn wait_for_matching(&self, recipient: &str, needle: &str, count: usize) -> Captured {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let arrived = self.arrived.notified();
-            let to_them: Vec<Captured> = self
+            let matching: Vec<Captured> = self
                 .messages()
                 .into_iter()
-                .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)))
+                .filter(|m| {
+                    m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)) && m.text().contains(needle)
+                })
                 .collect();
-            if to_them.len() >= count {
-                return to_them.last().cloned().expect("a message");
+            if matching.len() >= count {
+                return matching.last().cloned().expect("a message");
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!("no email #{count} to {recipient} within 15 s; got {:?}", self.messages());
+                panic!(
+                    "no email #{count} to {recipient} with {needle:?} within 15 s; got {:?}",
+                    self.messages()
+                );
             }
         }
+    }
+
+    /// Waits until `count` messages to `recipient` have arrived, and returns the last one.
+    pub async fn wait_for(&self, recipient: &str, count: usize) -> Captured {
+        self.wait_for_matching(recipient, "", count).await
     }
 
     async fn session(&self, stream: TcpStream) -> std::io::Result<()> {

@@ -34,6 +34,9 @@ pub enum AuditCode {
     TeamRenamed,
     /// A team was deleted.
     TeamDeleted,
+    /// An invitee took over the unverified account registered with their email (someone
+    /// else may have registered it): its password was replaced and its sessions revoked.
+    AccountReclaimed,
 }
 
 impl AuditCode {
@@ -52,6 +55,7 @@ impl AuditCode {
             AuditCode::OrganizationRenamed => "ORGANIZATION_RENAMED",
             AuditCode::TeamRenamed => "TEAM_RENAMED",
             AuditCode::TeamDeleted => "TEAM_DELETED",
+            AuditCode::AccountReclaimed => "ACCOUNT_RECLAIMED",
         }
     }
 
@@ -70,6 +74,7 @@ impl AuditCode {
             AuditCode::OrganizationRenamed => "Admin renamed organization",
             AuditCode::TeamRenamed => "Admin renamed team",
             AuditCode::TeamDeleted => "Admin deleted team",
+            AuditCode::AccountReclaimed => "Invitee reclaimed unverified account",
         }
     }
 }

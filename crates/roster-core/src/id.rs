@@ -26,6 +26,8 @@ pub enum IdKind {
     AuditEntry,
     /// An outgoing email.
     Email,
+    /// A single-use token mailed to a user (email verification, password reset).
+    UserToken,
 }
 
 impl IdKind {
@@ -40,6 +42,7 @@ impl IdKind {
             IdKind::Invitation => "inv",
             IdKind::AuditEntry => "aud",
             IdKind::Email => "eml",
+            IdKind::UserToken => "tok",
         }
     }
 

@@ -46,7 +46,10 @@ async fn run(url: DatabaseUrl, direction: Direction) -> Result<Vec<String>, DbEr
         DatabaseUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                 .map_err(|e| DbError::Setup(e.to_string()))?;
-            diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA foreign_keys = ON;")?;
+            // A running server may hold the write lock for a moment (`roster admin` runs beside
+            // one); wait for it as pooled connections do.
+            let setup = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+            diesel::connection::SimpleConnection::batch_execute(&mut conn, setup)?;
             apply(&mut conn, SQLITE, direction)
         }
         DatabaseUrl::Postgres(pg) => {

@@ -11,8 +11,23 @@ diesel::table! {
         display_name -> Nullable<Text>,
         password_hash -> Nullable<Text>,
         created_at -> Timestamp,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    user_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_digest -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::table! {
     sessions (id) {
@@ -94,7 +109,8 @@ diesel::table! {
 diesel::table! {
     email_outbox (id) {
         id -> Text,
-        invitation_id -> Text,
+        kind -> Text,
+        subject_id -> Text,
         recipient -> Text,
         created_at -> Timestamp,
         attempts -> Integer,
@@ -134,7 +150,6 @@ diesel::table! {
 diesel::joinable!(teams -> organizations (organization_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> teams (team_id));
-diesel::joinable!(email_outbox -> invitations (invitation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -147,4 +162,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     member_list_events,
     rate_limits,
+    user_tokens,
 );

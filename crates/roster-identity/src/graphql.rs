@@ -1,15 +1,21 @@
-//! The identity part of the schema: `viewer`, `signUp`, `signIn`, `signOut`, and `User`.
+//! The identity part of the schema: `viewer`, `signUp`, `signIn`, `signOut`, email
+//! verification, password reset, and `User`.
 
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject, Union};
 use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, RateLimitedError, ValidationError};
 use roster_core::{Actor, ClientAddr, OrInternal as _};
 use roster_db::Db;
 
+use crate::request_password_reset::{RequestResetError, request_password_reset};
+use crate::reset_password::reset_password;
+use crate::send_verification::{SendVerificationError, send_verification_email};
 use crate::service::{self, IdentitySettings, NewSession, SignInError, SignUpError};
 use crate::store::UserRow;
+use crate::verify_email::{TokenError, verify_email};
 
 /// A person with an account, or invited to make one.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct User {
     /// Stable, opaque id (`usr_…`).
     pub id: ID,
@@ -17,11 +23,44 @@ pub struct User {
     pub email: String,
     /// The name to show; null until the user sets one (an invitee who has not accepted yet).
     pub display_name: Option<String>,
+    /// Whether the email is verified; shown only as `emailVerified`, to the user themself.
+    #[graphql(skip)]
+    pub verified: bool,
+    /// Whether this object answers its own account's questions (a sign-in, a verification)
+    /// even though the request carried no session for it yet.
+    #[graphql(skip)]
+    pub own: bool,
+}
+
+#[ComplexObject]
+impl User {
+    /// Whether the user proved they own the email: by a verification link, an invitation,
+    /// or a password reset. Only the user themself sees it; for anyone else it is false.
+    /// Until it is true, an invitation to this email lets its recipient take the account
+    /// over, so an account registered with someone else's address is worth nothing.
+    async fn email_verified(&self, ctx: &Context<'_>) -> bool {
+        let is_self = self.own || ctx.data_opt::<Actor>().and_then(Actor::user_id) == Some(self.id.as_str());
+        is_self && self.verified
+    }
 }
 
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
-        User { id: ID(row.id), email: row.email, display_name: row.display_name }
+        User {
+            id: ID(row.id),
+            email: row.email,
+            display_name: row.display_name,
+            verified: row.email_verified_at.is_some(),
+            own: false,
+        }
+    }
+}
+
+impl User {
+    /// The user as shown to themself: a result that just proved the account (a sign-in, a
+    /// verification, a reset) shows `emailVerified` though the request had no session.
+    pub fn own(row: UserRow) -> User {
+        User { own: true, ..User::from(row) }
     }
 }
 
@@ -102,6 +141,100 @@ pub enum SignOutResult {
     NotAuthenticatedError(NotAuthenticatedError),
 }
 
+/// The link is unknown, was used already, was replaced by a newer one, or expired: one
+/// answer for all, so a token reveals nothing once it no longer works.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvalidTokenError {
+    /// "This link is invalid or has expired; ask for a new one."
+    pub message: String,
+}
+
+impl Default for InvalidTokenError {
+    fn default() -> Self {
+        InvalidTokenError { message: "This link is invalid or has expired; ask for a new one.".into() }
+    }
+}
+
+/// The email is verified.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct VerifyEmailSuccess {
+    /// The account, with `emailVerified` true.
+    pub user: User,
+}
+
+/// The outcome of `verifyEmail`.
+#[derive(Debug, Clone, Union)]
+pub enum VerifyEmailResult {
+    /// Verified.
+    VerifyEmailSuccess(VerifyEmailSuccess),
+    /// The link no longer works; `sendVerificationEmail` sends a new one.
+    InvalidTokenError(InvalidTokenError),
+    /// Too many attempts from this address; wait `retryAfterSeconds`.
+    RateLimitedError(RateLimitedError),
+}
+
+/// A verification link is on its way, or was not needed.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct SendVerificationEmailSuccess {
+    /// The signed-in account. When `emailVerified` is already true, no mail was sent.
+    pub user: User,
+}
+
+/// The outcome of `sendVerificationEmail`.
+#[derive(Debug, Clone, Union)]
+pub enum SendVerificationEmailResult {
+    /// Queued (or not needed).
+    SendVerificationEmailSuccess(SendVerificationEmailSuccess),
+    /// No valid session.
+    NotAuthenticatedError(NotAuthenticatedError),
+    /// Too many links were sent to this address lately; wait `retryAfterSeconds`.
+    RateLimitedError(RateLimitedError),
+}
+
+/// The request was taken. The same answer whether or not the email has an account.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct RequestPasswordResetSuccess {
+    /// "If an account exists for this email, a link to reset its password is on its way."
+    pub message: String,
+}
+
+/// The outcome of `requestPasswordReset`.
+#[derive(Debug, Clone, Union)]
+pub enum RequestPasswordResetResult {
+    /// Taken; a link is mailed if the account exists.
+    RequestPasswordResetSuccess(RequestPasswordResetSuccess),
+    /// `email` is not an email address.
+    ValidationError(ValidationError),
+    /// Too many requests for this email or from this address; wait `retryAfterSeconds`.
+    RateLimitedError(RateLimitedError),
+}
+
+/// The password is changed, every earlier session is revoked, and this one is new.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ResetPasswordSuccess {
+    /// The account.
+    pub user: User,
+    /// A bearer token for a new session. Shown only once.
+    pub token: String,
+}
+
+/// The outcome of `resetPassword`.
+#[derive(Debug, Clone, Union)]
+pub enum ResetPasswordResult {
+    /// Changed and signed in.
+    ResetPasswordSuccess(ResetPasswordSuccess),
+    /// The link no longer works; `requestPasswordReset` sends a new one.
+    InvalidTokenError(InvalidTokenError),
+    /// The new password is too short or too long.
+    ValidationError(ValidationError),
+    /// Too many attempts from this address; wait `retryAfterSeconds`.
+    RateLimitedError(RateLimitedError),
+}
+
+fn rate_limited(message: &str, refused: roster_db::limit::Refused) -> RateLimitedError {
+    RateLimitedError { message: message.into(), retry_after_seconds: refused.retry_after_seconds() }
+}
+
 /// Identity queries.
 #[derive(Default)]
 pub struct IdentityQuery;
@@ -138,7 +271,7 @@ impl IdentityMutation {
         let settings = ctx.data::<IdentitySettings>()?;
         Ok(match service::sign_up(db, settings, &email, &password, display_name.as_deref()).await {
             Ok(NewSession { user, token }) => {
-                SignUpResult::SignUpSuccess(SignUpSuccess { user: user.into(), token })
+                SignUpResult::SignUpSuccess(SignUpSuccess { user: User::own(user), token })
             }
             Err(SignUpError::Invalid { field, message }) => {
                 SignUpResult::ValidationError(ValidationError::new(field, message))
@@ -166,7 +299,7 @@ impl IdentityMutation {
         let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
         Ok(match service::sign_in(db, settings, client, &email, &password).await {
             Ok(NewSession { user, token }) => {
-                SignInResult::SignInSuccess(SignInSuccess { user: user.into(), token })
+                SignInResult::SignInSuccess(SignInSuccess { user: User::own(user), token })
             }
             Err(SignInError::InvalidCredentials) => {
                 SignInResult::InvalidCredentialsError(InvalidCredentialsError {
@@ -178,6 +311,114 @@ impl IdentityMutation {
                 retry_after_seconds: refused.retry_after_seconds(),
             }),
             Err(SignInError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Verifies the email with the token from the link `signUp` mailed. Needs no session,
+    /// so the link works on any device. A link works once, for 24 hours; only the newest
+    /// works.
+    async fn verify_email(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> async_graphql::Result<VerifyEmailResult> {
+        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?);
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match verify_email(db, settings, client, &token).await {
+            Ok(user) => VerifyEmailResult::VerifyEmailSuccess(VerifyEmailSuccess { user: User::own(user) }),
+            Err(TokenError::Invalid | TokenError::InvalidArgument { .. }) => {
+                VerifyEmailResult::InvalidTokenError(InvalidTokenError::default())
+            }
+            Err(TokenError::RateLimited(refused)) => VerifyEmailResult::RateLimitedError(rate_limited(
+                "Too many attempts; try again later.",
+                refused,
+            )),
+            Err(TokenError::Db(e)) => return Err(e).or_internal(),
+            Err(TokenError::Hash(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Mails the signed-in user a new verification link; earlier links stop working. Does
+    /// nothing for an email already verified. Counted against the same per-email limit as
+    /// `requestPasswordReset`.
+    async fn send_verification_email(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<SendVerificationEmailResult> {
+        let (db, settings, actor) =
+            (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?, ctx.data::<Actor>()?);
+        Ok(match send_verification_email(db, settings, actor).await {
+            Ok(user) => {
+                SendVerificationEmailResult::SendVerificationEmailSuccess(SendVerificationEmailSuccess {
+                    user: User::own(user),
+                })
+            }
+            Err(SendVerificationError::NotAuthenticated) => {
+                SendVerificationEmailResult::NotAuthenticatedError(NotAuthenticatedError::default())
+            }
+            Err(SendVerificationError::RateLimited(refused)) => {
+                SendVerificationEmailResult::RateLimitedError(rate_limited(
+                    "Too many emails were sent to this address lately; try again later.",
+                    refused,
+                ))
+            }
+            Err(SendVerificationError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Mails a link to choose a new password, if `email` has an account. The answer, and
+    /// how long it takes, are the same whether or not it has one. Limited per email and per
+    /// client address (`ROSTER_RESET_REQUESTS_PER_HOUR` each).
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<RequestPasswordResetResult> {
+        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?);
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match request_password_reset(db, settings, client, &email).await {
+            Ok(()) => RequestPasswordResetResult::RequestPasswordResetSuccess(RequestPasswordResetSuccess {
+                message: "If an account exists for this email, a link to reset its password is on its way."
+                    .into(),
+            }),
+            Err(RequestResetError::InvalidEmail) => RequestPasswordResetResult::ValidationError(
+                ValidationError::new("email", "This is not a valid email address."),
+            ),
+            Err(RequestResetError::RateLimited(refused)) => RequestPasswordResetResult::RateLimitedError(
+                rate_limited("Too many reset requests; try again later.", refused),
+            ),
+            Err(RequestResetError::Db(e)) => return Err(e).or_internal(),
+        })
+    }
+
+    /// Sets a new password with the token from a reset link, and signs in. The link works
+    /// once, for an hour. Every session the account had is revoked (open subscriptions
+    /// close), and the email counts as verified: the link proved the mailbox.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        password: String,
+    ) -> async_graphql::Result<ResetPasswordResult> {
+        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?);
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match reset_password(db, settings, client, &token, &password).await {
+            Ok(NewSession { user, token }) => {
+                ResetPasswordResult::ResetPasswordSuccess(ResetPasswordSuccess {
+                    user: User::own(user),
+                    token,
+                })
+            }
+            Err(TokenError::Invalid) => ResetPasswordResult::InvalidTokenError(InvalidTokenError::default()),
+            Err(TokenError::InvalidArgument { field, message }) => {
+                ResetPasswordResult::ValidationError(ValidationError::new(field, message))
+            }
+            Err(TokenError::RateLimited(refused)) => ResetPasswordResult::RateLimitedError(rate_limited(
+                "Too many attempts; try again later.",
+                refused,
+            )),
+            Err(TokenError::Db(e)) => return Err(e).or_internal(),
+            Err(TokenError::Hash(e)) => return Err(e).or_internal(),
         })
     }
 

@@ -1,9 +1,14 @@
 //! Proving an account when an invitation is accepted.
 //!
 //! An invitation token proves the mailbox, not the account. So an invitee whose account has
-//! no password yet chooses one (and a display name) here; an invitee whose account has one
-//! proves it: signed in as that account, or giving its password, under the sign-in limits.
-//! A token alone never sets or replaces an existing password.
+//! no password yet chooses one (and a display name) here. An invitee whose account has one
+//! and a verified email proves the account: signed in as it, or giving its password, under
+//! the sign-in limits; a token alone never replaces a verified account's password.
+//!
+//! An account whose email was never verified proves nothing about who owns the address:
+//! anyone can sign up with someone else's. The invitation's token does prove it, so the
+//! invitee chooses a password and display name as for a new account and takes the account
+//! over (the squatter's sessions are revoked when it is accepted).
 
 use roster_core::{Actor, ClientAddr};
 use roster_db::limit::Refused;
@@ -20,6 +25,14 @@ pub enum Proof {
     Existing,
     /// A new account's first password (hashed) and display name, to set when accepting.
     NewAccount {
+        /// The argon2id hash.
+        password_hash: String,
+        /// The trimmed display name.
+        display_name: String,
+    },
+    /// An unverified account's new password (hashed) and display name: the mailbox's owner
+    /// takes it over when accepting.
+    Takeover {
         /// The argon2id hash.
         password_hash: String,
         /// The trimmed display name.
@@ -66,6 +79,10 @@ pub async fn prove_account(
 ) -> Result<Proof, ProofError> {
     match &invitee.password_hash {
         Some(_) if actor.user_id() == Some(invitee.id.as_str()) => Ok(Proof::Existing),
+        Some(_) if invitee.email_verified_at.is_none() => {
+            let (password_hash, display_name) = choose_credentials(password_input, display_name).await?;
+            Ok(Proof::Takeover { password_hash, display_name })
+        }
         Some(hash) => {
             let attempt = {
                 let mut conn = db.get().await?;
@@ -84,20 +101,28 @@ pub async fn prove_account(
             Ok(Proof::Existing)
         }
         None => {
-            let given = password_input.ok_or(ProofError::InvalidArgument {
-                field: "password",
-                message: "Choose a password to create your account.",
-            })?;
-            password::check(given)
-                .map_err(|message| ProofError::InvalidArgument { field: "password", message })?;
-            let display_name = clean_display_name(display_name)
-                .map_err(|message| ProofError::InvalidArgument { field: "displayName", message })?
-                .ok_or(ProofError::InvalidArgument {
-                    field: "displayName",
-                    message: "Give the name to show to others.",
-                })?;
-            let password_hash = password::hash(given.to_owned()).await?;
+            let (password_hash, display_name) = choose_credentials(password_input, display_name).await?;
             Ok(Proof::NewAccount { password_hash, display_name })
         }
     }
+}
+
+/// A new password (hashed) and display name, both required.
+async fn choose_credentials(
+    password_input: Option<&str>,
+    display_name: Option<&str>,
+) -> Result<(String, String), ProofError> {
+    let given = password_input.ok_or(ProofError::InvalidArgument {
+        field: "password",
+        message: "Choose a password to create your account.",
+    })?;
+    password::check(given).map_err(|message| ProofError::InvalidArgument { field: "password", message })?;
+    let display_name = clean_display_name(display_name)
+        .map_err(|message| ProofError::InvalidArgument { field: "displayName", message })?
+        .ok_or(ProofError::InvalidArgument {
+            field: "displayName",
+            message: "Give the name to show to others.",
+        })?;
+    let password_hash = password::hash(given.to_owned()).await?;
+    Ok((password_hash, display_name))
 }

@@ -4,45 +4,14 @@ use std::time::Duration;
 
 use roster_core::id::{IdKind, new_id};
 use roster_core::{Actor, ClientAddr};
-use roster_db::limit::{self, Limit, Refused};
+use roster_db::limit::{self, Refused};
 use roster_db::{Conn, Db, DbError, from_diesel_error, is_unique_violation};
 
 use crate::email;
 use crate::password::{self, HashError};
+pub use crate::settings::IdentitySettings;
 use crate::store::{self, SessionRow, UserRow};
-
-/// Identity settings, shared by the resolvers through the GraphQL context.
-#[derive(Debug, Clone)]
-pub struct IdentitySettings {
-    /// Whether anyone may `signUp`. When false, accounts come only from invitations.
-    pub signup_open: bool,
-    /// How long a session token stays valid.
-    pub session_ttl: Duration,
-    /// Password attempts per email (`ROSTER_SIGNIN_ATTEMPTS` per 15 minutes).
-    pub sign_in_per_email: Limit,
-    /// Password attempts per client address, with the same count and window.
-    pub sign_in_per_address: Limit,
-}
-
-impl IdentitySettings {
-    /// The sign-in limits for `attempts` per 15 minutes (0 turns them off).
-    pub fn sign_in_limits(attempts: u32) -> (Limit, Limit) {
-        let window = Duration::from_secs(15 * 60);
-        (Limit::new("sign-in/email", attempts, window), Limit::new("sign-in/address", attempts, window))
-    }
-}
-
-impl Default for IdentitySettings {
-    fn default() -> Self {
-        let (sign_in_per_email, sign_in_per_address) = Self::sign_in_limits(10);
-        Self {
-            signup_open: true,
-            session_ttl: Duration::from_secs(30 * 24 * 3600),
-            sign_in_per_email,
-            sign_in_per_address,
-        }
-    }
-}
+use crate::tokens::Purpose;
 
 /// A session just created: the user and the token to hand to them once.
 #[derive(Debug)]
@@ -134,29 +103,39 @@ pub async fn sign_up(
         display_name,
         password_hash: Some(password_hash),
         created_at: roster_db::now(),
+        email_verified_at: None,
     };
     let mut conn = db.get().await?;
     let ttl = settings.session_ttl;
-    conn.transaction(|tx| {
-        Box::pin(async move {
-            // Someone invited but never signed up has an account without a password (an
-            // invitation made it, and it stays when the invitation is cancelled). Signing up
-            // takes it over, so a cancelled invitation never blocks an address, and sign-up
-            // does not reveal who was invited.
-            if let Some(claimed) = store::claim_passwordless(tx, &user).await? {
-                let token = create_session(tx, &claimed.id, ttl).await?;
-                return Ok(NewSession { user: claimed, token });
-            }
-            // The unique index decides races between two sign-ups of one email.
-            match store::insert_user(tx, &user).await {
-                Err(e) if is_unique_violation(&e) => return Err(SignUpError::EmailTaken),
-                other => other?,
-            }
-            let token = create_session(tx, &user.id, ttl).await?;
-            Ok(NewSession { user, token })
+    let session = conn
+        .transaction(|tx| {
+            Box::pin(async move {
+                // Someone invited but never signed up has an account without a password (an
+                // invitation made it, and it stays when the invitation is cancelled). Signing up
+                // takes it over, so a cancelled invitation never blocks an address, and sign-up
+                // does not reveal who was invited.
+                // The account stays unverified until its owner follows the mailed link (or an
+                // invitation's): until then an invitation to this address may take it over, so
+                // registering someone else's address first gains nothing.
+                let user = match store::claim_passwordless(tx, &user).await? {
+                    Some(claimed) => claimed,
+                    None => {
+                        // The unique index decides races between two sign-ups of one email.
+                        match store::insert_user(tx, &user).await {
+                            Err(e) if is_unique_violation(&e) => return Err(SignUpError::EmailTaken),
+                            other => other?,
+                        }
+                        user
+                    }
+                };
+                crate::mail::queue(tx, &user, Purpose::VerifyEmail).await?;
+                let token = create_session(tx, &user.id, ttl).await?;
+                Ok(NewSession { user, token })
+            })
         })
-    })
-    .await
+        .await?;
+    settings.wake_sender.notify_one();
+    Ok(session)
 }
 
 /// Signs in with an email and password.
@@ -272,6 +251,28 @@ pub async fn sign_out(db: &Db, actor: &Actor) -> Result<bool, DbError> {
         db.announce(SESSIONS_CHANNEL, session_id);
     }
     Ok(changed > 0)
+}
+
+/// Revokes every session of `user_id` but `keep`, in the caller's transaction, with the
+/// NOTIFY that ends their sockets on other replicas. Pass the ids to [`announce_revoked`]
+/// once it commits.
+pub async fn revoke_sessions(
+    tx: &mut Conn<'_>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> diesel::QueryResult<Vec<String>> {
+    let revoked = store::revoke_sessions_of(tx, user_id, keep, roster_db::now()).await?;
+    for session_id in &revoked {
+        roster_db::notify::notify(tx, SESSIONS_CHANNEL, session_id).await?;
+    }
+    Ok(revoked)
+}
+
+/// Announces committed revocations to this process (see `Db::announce`).
+pub fn announce_revoked(db: &Db, session_ids: &[String]) {
+    for session_id in session_ids {
+        db.announce(SESSIONS_CHANNEL, session_id);
+    }
 }
 
 /// Creates a session for `user_id` and returns its bearer token. Runs on the caller's

@@ -23,6 +23,9 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     /// When the account was created.
     pub created_at: NaiveDateTime,
+    /// When the owner proved the mailbox (a verification link, an invitation, a reset);
+    /// null until then.
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 /// A row of `sessions`.
@@ -125,6 +128,28 @@ pub async fn insert_user_if_absent(conn: &mut Conn<'_>, user: &UserRow) -> Query
     Ok(inserted == 1)
 }
 
+/// The account with this email, created without a password when there is none: whom an
+/// invitation is for. Safe against a concurrent creation of the same account.
+pub async fn invitee(
+    conn: &mut Conn<'_>,
+    email: &crate::email::Email,
+    now: NaiveDateTime,
+) -> QueryResult<UserRow> {
+    let candidate = UserRow {
+        id: roster_core::id::new_id(roster_core::id::IdKind::User),
+        email: email.display.clone(),
+        email_key: email.key.clone(),
+        display_name: None,
+        password_hash: None,
+        created_at: now,
+        email_verified_at: None,
+    };
+    if insert_user_if_absent(conn, &candidate).await? {
+        return Ok(candidate);
+    }
+    user_by_email_key(conn, &email.key).await?.ok_or(diesel::result::Error::NotFound)
+}
+
 /// Gives the account with `new`'s email key, if it has no password yet, `new`'s password
 /// hash, display name and email spelling. Returns the updated account, or `None` when there
 /// is no such account or it already has a password (the condition makes races safe).
@@ -161,4 +186,80 @@ pub async fn set_first_password(
             .await
     })?;
     Ok(changed == 1)
+}
+
+/// Marks the account's email verified, if it was not.
+pub async fn mark_verified(conn: &mut Conn<'_>, user_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    db_run!(conn, |c| {
+        diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
+            .set(users::email_verified_at.eq(Some(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Replaces the account's password (a reset: the mailbox was proven) and marks its email
+/// verified.
+pub async fn reset_password(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<UserRow>> {
+    mark_verified(conn, user_id, now).await?;
+    db_run!(conn, |c| {
+        diesel::update(users::table.find(user_id))
+            .set(users::password_hash.eq(Some(password_hash)))
+            .returning(UserRow::as_returning())
+            .get_result(c)
+            .await
+            .optional()
+    })
+}
+
+/// Takes over an account whose email was never verified, for whoever proved the mailbox (an
+/// invitation's token): a new password and display name, and the email verified. Returns
+/// false when the email was verified meanwhile, so a verified account is never taken over.
+pub async fn take_over_unverified(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    password_hash: &str,
+    display_name: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = db_run!(conn, |c| {
+        diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
+            .set((
+                users::password_hash.eq(Some(password_hash)),
+                users::display_name.eq(Some(display_name)),
+                users::email_verified_at.eq(Some(now)),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(changed == 1)
+}
+
+/// Revokes every live session of the account, except `keep`. Returns the revoked ids, so
+/// they can be announced.
+pub async fn revoke_sessions_of(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let keep = keep.unwrap_or("");
+    db_run!(conn, |c| {
+        diesel::update(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::id.ne(keep)),
+        )
+        .set(sessions::revoked_at.eq(Some(now)))
+        .returning(sessions::id)
+        .get_results(c)
+        .await
+    })
 }

@@ -104,7 +104,7 @@ pub async fn accept(
 
     let ttl = identity.session_ttl;
     let mut conn = db.get().await?;
-    let (accepted, changes) = conn
+    let (accepted, changes, revoked) = conn
         .transaction(|tx| {
             Box::pin(async move {
                 let now = roster_db::now();
@@ -123,23 +123,45 @@ pub async fn accept(
                     return Err(AcceptError::Invalid);
                 }
                 let mut user = user;
-                if let Proof::NewAccount { password_hash, display_name } = proof {
-                    if !users::set_first_password(tx, &user.id, &password_hash, &display_name).await? {
-                        // Someone set a password between our read and now: it must be proven.
-                        return Err(ProofError::InvalidCredentials.into());
+                let mut revoked = Vec::new();
+                match proof {
+                    Proof::Existing => {}
+                    Proof::NewAccount { password_hash, display_name } => {
+                        if !users::set_first_password(tx, &user.id, &password_hash, &display_name).await? {
+                            // Someone set a password between our read and now: it must be proven.
+                            return Err(ProofError::InvalidCredentials.into());
+                        }
+                        user.password_hash = Some(password_hash);
+                        user.display_name = Some(display_name);
                     }
-                    user.password_hash = Some(password_hash);
-                    user.display_name = Some(display_name);
+                    Proof::Takeover { password_hash, display_name } => {
+                        if !users::take_over_unverified(tx, &user.id, &password_hash, &display_name, now)
+                            .await?
+                        {
+                            // Verified between our read and now: the account must be proven.
+                            return Err(ProofError::InvalidCredentials.into());
+                        }
+                        // Whoever registered the address is signed out for good.
+                        revoked = roster_identity::service::revoke_sessions(tx, &user.id, None).await?;
+                        let id = Some(user.id.as_str());
+                        scope::audit(tx, &scope, AuditCode::AccountReclaimed, id, id).await?;
+                        user.password_hash = Some(password_hash);
+                        user.display_name = Some(display_name);
+                    }
                 }
+                // The token came to the mailbox: whoever accepts it owns the address.
+                users::mark_verified(tx, &user.id, now).await?;
+                user.email_verified_at.get_or_insert(now);
                 let mut changes = vec![record_accept(tx, &scope, &membership).await?];
                 if scope.is_team() {
                     changes.extend(join_organization(tx, &organization, &invitation, &user.id, now).await?);
                 }
                 let token = roster_identity::service::create_session(tx, &user.id, ttl).await?;
-                Ok::<_, AcceptError>((Accepted { user, token }, changes))
+                Ok::<_, AcceptError>((Accepted { user, token }, changes, revoked))
             })
         })
         .await?;
+    roster_identity::service::announce_revoked(db, &revoked);
     events::announce(db, &changes);
     Ok(accepted)
 }

@@ -21,7 +21,8 @@ impl PendingInvitations for EndPending {
     ) -> BoxFuture<'a, QueryResult<()>> {
         Box::pin(async move {
             let now = roster_db::now();
-            store::drop_unsent(tx, scope_id, user_id, "the invitation was cancelled", now).await?;
+            let pending = store::pending_ids(tx, scope_id, user_id).await?;
+            roster_mail::store::drop_unsent(tx, &pending, "the invitation was cancelled", now).await?;
             store::resolve_pending(tx, scope_id, user_id, State::Cancelled, now).await?;
             Ok(())
         })

@@ -1,6 +1,6 @@
 //! The invitations part of the schema.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Union};
+use async_graphql::{Context, ErrorExtensions as _, ID, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
@@ -16,6 +16,7 @@ use crate::accept::{AcceptError, Acceptance, Accepted, accept};
 use crate::cancel::{self, CancelError, cancel};
 use crate::invite::{InviteError, invite};
 use crate::invite_many::{Item, invite_many};
+use crate::preview::{Preview, PreviewError, preview};
 use crate::resend::{ResendError, resend};
 use crate::settings::InvitationSettings;
 
@@ -126,6 +127,10 @@ pub enum InviteUsersResult {
 
 /// The outcome of `resendInvitation`.
 #[derive(Debug, Clone, Union)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one result per request, returned at once; boxing would only add an allocation"
+)]
 pub enum ResendInvitationResult {
     /// Resent with a new link.
     ResendInvitationSuccess(ResendInvitationSuccess),
@@ -170,6 +175,74 @@ pub enum AcceptInvitationResult {
     RateLimitedError(RateLimitedError),
     /// The invitee has an account: sign in as it, or give its password.
     InvalidCredentialsError(InvalidCredentialsError),
+}
+
+/// A pending invitation, as the page its link opens shows it before accepting.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvitationPreview {
+    /// The organization the invitation is into (for a team, the team's organization).
+    pub organization_name: String,
+    /// The team's name, for a team invitation; null for an organization.
+    pub team_name: Option<String>,
+    /// The display name of whoever sent the invitation (or last resent it); null when they
+    /// have none or an operator created it.
+    pub inviter_name: Option<String>,
+    /// The role the invitee gets on accepting.
+    pub role: Role,
+    /// The address the invitation was sent to.
+    pub email: String,
+    /// When the link stops working (UTC).
+    pub expires_at: DateTime<Utc>,
+    /// True when the invitee has an account to prove: sign in as it, or pass its password
+    /// to `acceptInvitation`. False when they choose a password and display name, which
+    /// `acceptInvitation` then requires.
+    pub account_exists: bool,
+}
+
+impl From<Preview> for InvitationPreview {
+    fn from(p: Preview) -> Self {
+        InvitationPreview {
+            organization_name: p.organization_name,
+            team_name: p.team_name,
+            inviter_name: p.inviter_name,
+            role: p.role,
+            email: p.email,
+            expires_at: p.expires_at.and_utc(),
+            account_exists: p.account_exists,
+        }
+    }
+}
+
+/// Invitation queries.
+#[derive(Default)]
+pub struct InvitationsQuery;
+
+#[Object]
+impl InvitationsQuery {
+    /// The pending invitation whose link carries `token`, for an accept page; works without
+    /// signing in. Null, the same null, for a token that is unknown, expired, cancelled,
+    /// superseded by a resend, or already used. Counted with `acceptInvitation` against one
+    /// per-address limit; past it, the answer is an error with code `RATE_LIMITED` and
+    /// `retryAfterSeconds` in its extensions.
+    async fn invitation(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> async_graphql::Result<Option<InvitationPreview>> {
+        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<InvitationSettings>()?);
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        match preview(db, settings, client, &token).await {
+            Ok(found) => Ok(found.map(InvitationPreview::from)),
+            Err(PreviewError::RateLimited(refused)) => {
+                let retry_after = refused.retry_after_seconds();
+                Err(async_graphql::Error::new("Too many attempts; try again later.").extend_with(|_, e| {
+                    e.set("code", "RATE_LIMITED");
+                    e.set("retryAfterSeconds", retry_after);
+                }))
+            }
+            Err(PreviewError::Db(e)) => Err(e).or_internal(),
+        }
+    }
 }
 
 /// Invitation mutations.
@@ -334,7 +407,7 @@ impl InvitationsMutation {
         Ok(match accept(db, settings, identity, acceptance).await {
             Ok(Accepted { user, token }) => {
                 AcceptInvitationResult::AcceptInvitationSuccess(AcceptInvitationSuccess {
-                    user: user.into(),
+                    user: User::own(user),
                     token,
                 })
             }

@@ -11,13 +11,15 @@ use roster_organizations::scope::Scope;
 use roster_organizations::store as organizations;
 
 use crate::settings::InvitationSettings;
-use crate::store::{InvitationRow, OutboxRow, State};
+use roster_mail::store::OutboxRow;
+
+use crate::store::{InvitationRow, State};
 
 /// A new pending invitation row and the outbox row that will mail it.
 pub fn new_invitation(
     scope: &Scope,
     user: &UserRow,
-    inviter: &str,
+    inviter: Option<&str>,
     settings: &InvitationSettings,
     now: NaiveDateTime,
 ) -> (InvitationRow, OutboxRow) {
@@ -27,7 +29,7 @@ pub fn new_invitation(
         organization_id: scope.organization_id.clone(),
         team_id: scope.team_id.clone(),
         user_id: user.id.clone(),
-        invited_by: Some(inviter.to_owned()),
+        invited_by: inviter.map(str::to_owned),
         // A digest of a token nobody keeps: no link works until the sender mints the real one.
         token_digest: roster_core::token::mint().digest,
         state: State::Pending.as_str().to_owned(),
@@ -35,19 +37,7 @@ pub fn new_invitation(
         expires_at: now + settings.ttl(),
         resolved_at: None,
     };
-    let email = OutboxRow {
-        id: new_id(IdKind::Email),
-        invitation_id: invitation.id.clone(),
-        recipient: user.email.clone(),
-        created_at: now,
-        attempts: 0,
-        next_attempt_at: now,
-        claimed_until: None,
-        sent_at: None,
-        dropped_at: None,
-        last_error: None,
-        claim_id: None,
-    };
+    let email = OutboxRow::new(crate::mail::KIND, &invitation.id, &user.email, now);
     (invitation, email)
 }
 

@@ -6,7 +6,7 @@ use roster_core::id::{IdKind, new_id};
 use roster_db::limit::{self, Refused};
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_identity::email;
-use roster_identity::store::{self as users, UserRow};
+use roster_identity::store as users;
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
 use roster_organizations::events::{self, EventKind};
@@ -98,16 +98,7 @@ pub async fn invite(
                     .await?
                     .map_err(InviteError::RateLimited)?;
                 let now = roster_db::now();
-                let candidate = UserRow {
-                    id: new_id(IdKind::User),
-                    email: email.display.clone(),
-                    email_key: email.key.clone(),
-                    display_name: None,
-                    password_hash: None,
-                    created_at: now,
-                };
-                users::insert_user_if_absent(tx, &candidate).await?;
-                let user = users::user_by_email_key(tx, &email.key).await?.ok_or(InviteError::NotFound)?;
+                let user = users::invitee(tx, &email, now).await?;
                 let membership = MembershipRow {
                     id: new_id(IdKind::Membership),
                     scope_id: scope.id().to_owned(),
@@ -126,9 +117,9 @@ pub async fn invite(
                 // A dead invitation of an earlier membership (cancelled, say) may linger as
                 // pending only if something went wrong; retire it so the new one is the only one.
                 store::resolve_pending(tx, scope.id(), &user.id, State::Superseded, now).await?;
-                let (invitation, email) = new_invitation(&scope, &user, &actor_id, &settings, now);
+                let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
                 store::insert(tx, &invitation).await?;
-                store::enqueue(tx, &email).await?;
+                roster_mail::store::enqueue(tx, &email).await?;
                 scope::audit(tx, &scope, AuditCode::MemberInvited, Some(&actor_id), Some(&user.id)).await?;
                 let change =
                     events::append(tx, &scope, EventKind::Invited, &user.id, Some(&membership)).await?;

@@ -1,137 +1,122 @@
-//! The invitation email, and the SMTP client that carries it.
+//! The invitation email: minted and rendered by the mail sender when it goes out.
 
-use std::time::Duration;
+use futures_util::future::BoxFuture;
+use roster_db::Conn;
+use roster_db::prelude::QueryResult;
+use roster_mail::compose::ComposeError;
+use roster_mail::message::{Template, Templates};
+use roster_mail::store::OutboxRow;
+use roster_mail::{Composer, Message, user_text};
+use roster_organizations::Scope;
 
-use lettre::message::header::ContentType;
-use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use crate::settings::InvitationSettings;
+use crate::store::{self, InvitationRow, State};
 
-/// Where mail goes.
-#[derive(Clone)]
-pub enum Mailer {
-    /// A real SMTP server, through lettre.
-    Smtp {
-        /// The transport, with its connection pool.
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        /// The From address.
-        from: lettre::message::Mailbox,
-    },
-    /// No `SMTP_URL`: the invitation link is logged at info level, so local use works.
-    Log,
+/// The outbox kind of invitation emails.
+pub const KIND: &str = "INVITATION";
+
+/// Names in the mail are cut to this many characters.
+const NAME_CHARS: usize = 60;
+
+const TEMPLATE: Template = Template {
+    name: "invitation",
+    subject: "{% if inviter %}{{ inviter }} invited you{% else %}You are invited{% endif %} to join {{ scope }} on {{ product }}",
+    html: r#"{% extends "layout.html" %}{% block body %}
+<p style="margin:0 0 16px;font-size:16px;line-height:24px">{% if inviter %}<strong>{{ inviter }}</strong> has invited you{% else %}You have been invited{% endif %} to join <strong>{{ scope }}</strong> on {{ product }}.</p>
+<p style="margin:24px 0"><a href="{{ link }}" style="display:inline-block;background:#0b5fff;color:#ffffff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:6px">Accept the invitation</a></p>
+<p style="margin:0 0 8px;font-size:14px;color:#656d76">Or open this link: <a href="{{ link }}" style="color:#0b5fff">{{ link }}</a></p>
+<p style="margin:0;font-size:14px;color:#656d76">The link works once and expires in {{ days }} days.</p>
+{% endblock %}"#,
+    text: r#"{% extends "layout.txt" %}{% block body %}Hello,
+
+{% if inviter %}{{ inviter }} has invited you{% else %}You have been invited{% endif %} to join {{ scope }} on {{ product }}.
+
+Accept the invitation here:
+{{ link }}
+
+The link works once and expires in {{ days }} days.{% endblock %}"#,
+};
+
+/// Renders invitation emails.
+pub struct InvitationMail {
+    settings: InvitationSettings,
+    templates: Templates,
 }
 
-impl std::fmt::Debug for Mailer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Mailer::Smtp { .. } => "Mailer::Smtp",
-            Mailer::Log => "Mailer::Log",
+impl InvitationMail {
+    /// The composer, with the settings that shape links and wording.
+    pub fn new(settings: InvitationSettings) -> InvitationMail {
+        InvitationMail { settings, templates: Templates::new(&[TEMPLATE]) }
+    }
+}
+
+impl Composer for InvitationMail {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn compose<'a, 'c: 'a>(
+        &'a self,
+        conn: &'a mut Conn<'c>,
+        row: &'a OutboxRow,
+    ) -> BoxFuture<'a, Result<Option<Message>, ComposeError>> {
+        Box::pin(async move {
+            let Some(invitation) = store::by_id(conn, &row.subject_id).await? else { return Ok(None) };
+            if invitation.state != State::Pending.as_str() {
+                return Ok(None);
+            }
+            let Some(token) = issue_token(conn, &invitation.id, &self.settings).await? else {
+                return Ok(None);
+            };
+            Ok(Some(self.render(conn, &invitation, &row.recipient, &token).await?))
         })
     }
 }
 
-/// A mailer that cannot be built from its settings.
-#[derive(Debug, thiserror::Error)]
-pub enum MailerError {
-    /// `SMTP_URL` is not in lettre's format.
-    #[error("SMTP_URL is not a valid smtp:// or smtps:// URL: {0}")]
-    Url(String),
-    /// The From address does not parse.
-    #[error("the mail From address is not valid: {0}")]
-    From(String),
-}
-
-/// Why one message could not be delivered.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct SendError {
-    /// What the server (or the client) said.
-    pub message: String,
-    /// Whether trying again cannot help: a 5xx answer, or an address that does not parse.
-    pub permanent: bool,
-}
-
-impl SendError {
-    fn permanent(message: impl ToString) -> SendError {
-        SendError { message: message.to_string(), permanent: true }
-    }
-}
-
-impl From<lettre::transport::smtp::Error> for SendError {
-    fn from(e: lettre::transport::smtp::Error) -> SendError {
-        SendError { message: e.to_string(), permanent: e.is_permanent() }
-    }
-}
-
-/// An invitation to send.
-#[derive(Debug)]
-pub struct Invitation<'a> {
-    /// The invitee's address.
-    pub to: &'a str,
-    /// "Acme" or "Acme / Design".
-    pub scope_name: &'a str,
-    /// Who invited, as shown to the invitee.
-    pub inviter: Option<&'a str>,
-    /// The accept link, with the token.
-    pub link: &'a str,
-    /// Days until the link expires.
-    pub valid_days: u64,
-}
-
-impl Mailer {
-    /// An SMTP mailer for `smtp_url`, or the logging one when it is `None`. A conversation
-    /// with the server is cut off after `timeout`.
-    pub fn new(smtp_url: Option<&str>, from: &str, timeout: Duration) -> Result<Mailer, MailerError> {
-        let Some(url) = smtp_url else {
-            return Ok(Mailer::Log);
+impl InvitationMail {
+    /// Renders the mail of `invitation` to `recipient`, with the link for `token`.
+    pub async fn render(
+        &self,
+        conn: &mut Conn<'_>,
+        invitation: &InvitationRow,
+        recipient: &str,
+        token: &str,
+    ) -> Result<Message, ComposeError> {
+        let scope = Scope {
+            organization_id: invitation.organization_id.clone(),
+            team_id: invitation.team_id.clone(),
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| MailerError::Url(e.to_string()))?
-            .timeout(Some(timeout))
-            .build();
-        let from =
-            from.parse().map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
-        Ok(Mailer::Smtp { transport, from })
-    }
-
-    /// Sends one invitation.
-    pub async fn send(&self, invitation: &Invitation<'_>) -> Result<(), SendError> {
-        match self {
-            Mailer::Log => {
-                // Asked for explicitly: without SMTP, the log is how a local user gets the link.
-                tracing::info!(
-                    link = invitation.link,
-                    "invitation email (SMTP_URL is unset, so it is logged instead)"
-                );
-                Ok(())
-            }
-            Mailer::Smtp { transport, from } => {
-                let to = invitation
-                    .to
-                    .parse()
-                    .map_err(|e: lettre::address::AddressError| SendError::permanent(e))?;
-                let message = Message::builder()
-                    .from(from.clone())
-                    .to(to)
-                    .subject(format!("You are invited to join {}", invitation.scope_name))
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(body(invitation))
-                    .map_err(SendError::permanent)?;
-                transport.send(message).await.map(|_| ()).map_err(SendError::from)
-            }
-        }
+        let names = roster_organizations::scope::names(conn, &scope).await?;
+        let inviter = match &invitation.invited_by {
+            Some(id) => roster_identity::store::users_by_ids(conn, std::slice::from_ref(id))
+                .await?
+                .into_iter()
+                .next()
+                .and_then(|user| user.display_name),
+            None => None,
+        };
+        let link = self.settings.invitation_link(token);
+        let context = minijinja::context! {
+            product => &self.settings.product_name,
+            scope => user_text(&names.display(), NAME_CHARS * 2),
+            inviter => inviter.map(|name| user_text(&name, NAME_CHARS)),
+            link => &link,
+            days => self.settings.ttl().num_days().max(1),
+        };
+        Ok(self.templates.render(TEMPLATE.name, recipient, &link, context)?)
     }
 }
 
-/// The plain-text body.
-pub fn body(invitation: &Invitation<'_>) -> String {
-    let by = invitation
-        .inviter
-        .map(|name| format!("{name} has invited you"))
-        .unwrap_or_else(|| "You have been invited".into());
-    format!(
-        "Hello,\n\n{by} to join {scope} on Roster.\n\nAccept the invitation here:\n{link}\n\n\
-         The link works once and expires in {days} days. If you did not expect this email, you can ignore it.\n",
-        scope = invitation.scope_name,
-        link = invitation.link,
-        days = invitation.valid_days,
-    )
+/// Mints the token of a pending invitation, installs its digest and restarts its expiry.
+/// Returns the secret, or `None` when the invitation is no longer pending. Minting happens
+/// when the link is about to go out, so no usable token is ever stored.
+pub async fn issue_token(
+    conn: &mut Conn<'_>,
+    invitation_id: &str,
+    settings: &InvitationSettings,
+) -> QueryResult<Option<String>> {
+    let token = roster_core::token::mint();
+    let expires_at = roster_db::now() + settings.ttl();
+    let installed = store::install_token(conn, invitation_id, &token.digest, expires_at).await?;
+    Ok(installed.then_some(token.secret))
 }

@@ -75,9 +75,9 @@ pub async fn resend(
                     .into_iter()
                     .next()
                     .ok_or(ResendError::NotFound)?;
-                let (invitation, email) = new_invitation(&scope, &user, &actor_id, &settings, now);
+                let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
                 store::insert(tx, &invitation).await?;
-                store::enqueue(tx, &email).await?;
+                roster_mail::store::enqueue(tx, &email).await?;
                 scope::audit(tx, &scope, AuditCode::InvitationResent, Some(&actor_id), Some(&user_id))
                     .await?;
                 let change =

@@ -12,8 +12,12 @@ use tokio::sync::Notify;
 pub struct InvitationSettings {
     /// How long a link works after it is sent.
     pub ttl: Duration,
-    /// Base of the accept link, without a trailing slash.
+    /// Base of the server's own pages, without a trailing slash.
     pub public_url: String,
+    /// The accept link, with `{token}` where the token goes.
+    pub invitation_url: String,
+    /// The operator's product name, as mails say it.
+    pub product_name: String,
     /// Invitations per organization (its teams included) per day.
     pub invites_per_organization: Limit,
     /// Invitations per inviter per day.
@@ -55,6 +59,8 @@ impl Default for InvitationSettings {
         Self {
             ttl: Duration::from_secs(7 * 24 * 3600),
             public_url: "http://127.0.0.1:8000".into(),
+            invitation_url: "http://127.0.0.1:8000/console/accept?token={token}".into(),
+            product_name: "Roster".into(),
             invites_per_organization: Limit::new("invite/organization", 500, DAY),
             invites_per_inviter: Limit::new("invite/inviter", 200, DAY),
             resends: Limit::new("resend/invitee", 5, HOUR),
@@ -66,6 +72,11 @@ impl Default for InvitationSettings {
 }
 
 impl InvitationSettings {
+    /// The accept link for `token`.
+    pub fn invitation_link(&self, token: &str) -> String {
+        self.invitation_url.replace("{token}", token)
+    }
+
     /// The longest an SMTP conversation may take: half a claim, so a claim never lapses while
     /// its email is being sent.
     pub fn smtp_timeout(&self) -> Duration {

@@ -2,7 +2,7 @@
 
 use roster_audit::{AuditCode, NewEntry};
 use roster_core::id::{IdKind, new_id};
-use roster_db::{Db, DbError, from_diesel_error};
+use roster_db::{Conn, Db, DbError, from_diesel_error};
 
 use crate::events::{self, EventKind};
 use crate::role::{Role, Status};
@@ -81,6 +81,32 @@ pub async fn create_organization(
         })
         .await?;
     events::announce(db, &[change]);
+    Ok(organization)
+}
+
+/// Inserts an organization with no members yet, and its audit entry without an actor, in
+/// the caller's transaction: the operator's `roster admin create-organization`, which invites
+/// its first admin in the same transaction.
+pub async fn insert_unowned(
+    tx: &mut Conn<'_>,
+    name: &str,
+) -> Result<OrganizationRow, CreateOrganizationError> {
+    let name = clean_name(name).map_err(CreateOrganizationError::Invalid)?;
+    let organization = OrganizationRow {
+        id: new_id(IdKind::Organization),
+        name,
+        created_at: roster_db::now(),
+        event_seq: 0,
+    };
+    store::insert_organization(tx, &organization).await?;
+    let entry = NewEntry {
+        code: AuditCode::OrganizationCreated,
+        organization_id: &organization.id,
+        team_id: None,
+        actor_id: None,
+        target_id: None,
+    };
+    roster_audit::record(tx, entry).await?;
     Ok(organization)
 }
 

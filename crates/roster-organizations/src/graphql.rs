@@ -29,6 +29,7 @@ use crate::remove_member::{RemoveMemberError, remove_member};
 use crate::rename_organization::{RenameOrganizationError, rename_organization};
 use crate::role::{Role, Status};
 use crate::scope::{MembershipScope, Scope};
+use crate::settings::OrganizationSettings;
 use crate::store::OrganizationRow;
 
 /// The composed `Organization` type: anything that is a GraphQL object and can be built from
@@ -238,6 +239,9 @@ pub enum CreateOrganizationResult<O: OrganizationObject> {
     NotAuthenticatedError(NotAuthenticatedError),
     /// The name is empty or longer than 100 characters; `field` is `name`.
     ValidationError(ValidationError),
+    /// This server lets only its operator create organizations (`ROSTER_ORG_CREATION_OPEN`
+    /// is false).
+    NotAuthorizedError(NotAuthorizedError),
 }
 
 /// The member has their new role.
@@ -348,6 +352,11 @@ impl<O: OrganizationObject> OrganizationsMutation<O> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(CreateOrganizationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
+        if !ctx.data_opt::<OrganizationSettings>().is_none_or(|s| s.creation_open) {
+            return Ok(CreateOrganizationResult::NotAuthorizedError(NotAuthorizedError::new(
+                "Organizations are created by this server's operator; ask them for an invitation.",
+            )));
+        }
         Ok(match create_organization(ctx.data::<Db>()?, actor_id, &name).await {
             Ok(row) => CreateOrganizationResult::CreateOrganizationSuccess(CreateOrganizationSuccess {
                 organization: O::from(row),

@@ -16,6 +16,7 @@ pub mod remove_member;
 pub mod rename_organization;
 pub mod role;
 pub mod scope;
+pub mod settings;
 pub mod store;
 pub mod subscriber;
 pub mod subscription;
@@ -27,3 +28,4 @@ pub use graphql::{
 pub use members::{Member, MemberConnection};
 pub use role::{MemberAction, Role, Status};
 pub use scope::{MembershipScope, Scope};
+pub use settings::OrganizationSettings;

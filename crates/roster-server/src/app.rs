@@ -14,10 +14,14 @@ use axum::routing::get;
 use roster_core::Actor;
 use roster_db::{Db, DbError};
 use roster_identity::IdentitySettings;
-use roster_invitations::{InvitationSettings, Mailer};
+use roster_identity::mail::TokenMail;
+use roster_invitations::InvitationSettings;
+use roster_invitations::mail::InvitationMail;
+use roster_mail::{Composers, Mailer, MailerError, Sender};
+use roster_organizations::OrganizationSettings;
 use roster_organizations::live::{LiveHub, LiveSettings};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::schema::{RosterSchema, schema};
@@ -50,7 +54,7 @@ pub enum StartupError {
     Db(#[from] DbError),
     /// The mail settings do not work.
     #[error(transparent)]
-    Mail(#[from] roster_invitations::mail::MailerError),
+    Mail(#[from] MailerError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -59,6 +63,53 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// How each kind of queued mail is rendered: every module that queues mail brings its
+/// composer, and the one sender delivers them all.
+pub fn composers(identity: &IdentitySettings, invitations: &InvitationSettings) -> Composers {
+    Composers::default()
+        .with(InvitationMail::new(invitations.clone()))
+        .with(TokenMail::verify_email(identity.clone()))
+        .with(TokenMail::reset_password(identity.clone()))
+}
+
+/// The identity and invitation settings from the server's, sharing one wake-up for the one
+/// mail sender, whichever module queued the mail.
+pub fn module_settings(settings: &Settings) -> (IdentitySettings, InvitationSettings, Arc<Notify>) {
+    let limits = settings.limits;
+    let wake_sender = Arc::new(Notify::new());
+    let public_url = settings.public_url.as_str();
+    let identity = IdentitySettings {
+        signup_open: settings.signup_open,
+        session_ttl: settings.session_ttl,
+        product_name: settings.product_name.clone(),
+        verify_email_url: settings.links.verify_email(public_url),
+        reset_password_url: settings.links.reset_password(public_url),
+        wake_sender: wake_sender.clone(),
+        ..IdentitySettings::default()
+    }
+    .with_limits(
+        limits.signin_attempts,
+        limits.reset_requests_per_hour,
+        limits.accept_attempts_per_minute,
+    );
+    let invitations = InvitationSettings {
+        ttl: settings.invitation_ttl,
+        public_url: settings.public_url.clone(),
+        invitation_url: settings.links.invitation(public_url),
+        product_name: settings.product_name.clone(),
+        claim: settings.mail_claim,
+        wake_sender: wake_sender.clone(),
+        ..InvitationSettings::default()
+    }
+    .with_limits(
+        limits.invites_per_day,
+        limits.invites_per_inviter_per_day,
+        limits.resends_per_hour,
+        limits.accept_attempts_per_minute,
+    );
+    (identity, invitations, wake_sender)
 }
 
 /// A built application: migrated database, schema, bound listener. Tests build it on port 0.
@@ -79,29 +130,16 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "applied migrations: {}", applied.join(", "));
         }
-        let (sign_in_per_email, sign_in_per_address) =
-            IdentitySettings::sign_in_limits(settings.limits.signin_attempts);
-        let identity = IdentitySettings {
-            signup_open: settings.signup_open,
-            sign_in_per_email,
-            sign_in_per_address,
-            ..IdentitySettings::default()
-        };
-        let limits = settings.limits;
-        let invitations = InvitationSettings {
-            ttl: settings.invitation_ttl,
-            public_url: settings.public_url.clone(),
-            claim: settings.mail_claim,
-            ..InvitationSettings::default()
-        }
-        .with_limits(
-            limits.invites_per_day,
-            limits.invites_per_inviter_per_day,
-            limits.resends_per_hour,
-            limits.accept_attempts_per_minute,
-        );
+        let (identity, invitations, wake_sender) = module_settings(&settings);
         let mailer =
             Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from, invitations.smtp_timeout())?;
+        let sender = Sender {
+            db: db.clone(),
+            mailer,
+            composers: composers(&identity, &invitations),
+            claim: settings.mail_claim,
+            wake: wake_sender,
+        };
         let hub = LiveHub::new(
             db.clone(),
             LiveSettings {
@@ -121,6 +159,7 @@ impl Application {
             .data(pending)
             .data(identity.clone())
             .data(invitations.clone())
+            .data(OrganizationSettings { creation_open: settings.org_creation_open })
             .data(hub.clone())
             .finish();
 
@@ -129,14 +168,7 @@ impl Application {
         let (shutdown_tx, shutdown) = watch::channel(false);
         // The live hub and the mail sender run beside the server and stop with it.
         tokio::spawn(hub.clone().run(shutdown.clone()));
-        let wake = invitations.wake_sender.clone();
-        tokio::spawn(roster_invitations::outbox::run(
-            db.clone(),
-            mailer,
-            invitations.clone(),
-            wake,
-            shutdown.clone(),
-        ));
+        tokio::spawn(sender.run(shutdown.clone()));
         tokio::spawn(maintenance(db.clone(), shutdown.clone()));
         let state = AppState {
             schema,

@@ -1,4 +1,4 @@
-//! The command line: `roster [serve|migrate|print-schema]`.
+//! The command line: `roster [serve|migrate|print-schema|demo|admin]`.
 
 use std::process::ExitCode;
 
@@ -34,13 +34,34 @@ pub enum Command {
     /// Seed a demo organization (a team, verified members, pending invitations), print an
     /// admin token and what to try in GraphiQL, then serve.
     Demo,
+    /// Operator tasks on the database, without a running server.
+    Admin {
+        /// The task.
+        #[command(subcommand)]
+        task: AdminTask,
+    },
+}
+
+/// `roster admin` tasks.
+#[derive(Debug, Subcommand)]
+pub enum AdminTask {
+    /// Create an organization and invite its first ADMIN: the invitation is mailed and its
+    /// link printed once. Works with sign-up and organization creation closed.
+    CreateOrganization {
+        /// The organization's name.
+        #[arg(long)]
+        name: String,
+        /// The first admin's email.
+        #[arg(long)]
+        admin: String,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.settings.log_format);
-    match run(cli).await {
+    match run(cli, &mut std::io::stdout()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -50,11 +71,14 @@ pub async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+/// Runs a parsed command line, printing to `out`. Serving commands return when the server
+/// stops.
+pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
+    let print =
+        |out: &mut dyn std::io::Write, text: &str| out.write_all(text.as_bytes()).map_err(|e| e.to_string());
     if let Command::PrintSchema = command {
-        print!("{}", crate::schema::sdl());
-        return Ok(());
+        return print(out, &crate::schema::sdl());
     }
     let settings = cli.settings.settings().map_err(|e| e.to_string())?;
     match command {
@@ -65,6 +89,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let applied = db.migrate().await.map_err(|e| e.to_string())?;
             tracing::info!(count = applied.len(), "migrations applied: {}", applied.join(", "));
             Ok(())
+        }
+        Command::Admin { task: AdminTask::CreateOrganization { name, admin } } => {
+            print(out, &crate::admin::create_organization(&settings, &name, &admin).await?)
         }
         Command::Demo => {
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;

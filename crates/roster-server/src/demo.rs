@@ -81,7 +81,7 @@ pub async fn seed(
         let mut conn = conn.conn();
         let pending = roster_invitations::store::pending(&mut conn, scope_id, user_id).await.map_err(fail)?;
         let pending = pending.ok_or_else(|| DemoError("the invitation vanished".into()))?;
-        let token = roster_invitations::outbox::issue_token(&mut conn, &pending.id, invitation_settings)
+        let token = roster_invitations::mail::issue_token(&mut conn, &pending.id, invitation_settings)
             .await
             .map_err(fail)?
             .ok_or_else(|| DemoError("the invitation is no longer pending".into()))?;

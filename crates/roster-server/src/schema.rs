@@ -5,12 +5,12 @@ use async_graphql::{Interface, MergedObject, MergedSubscription, Schema, SchemaB
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
-use roster_identity::graphql::{EmailTakenError, InvalidCredentialsError};
+use roster_identity::graphql::{EmailTakenError, InvalidCredentialsError, InvalidTokenError};
 use roster_identity::{IdentityMutation, IdentityQuery};
-use roster_invitations::InvitationsMutation;
 use roster_invitations::graphql::{
     AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
 };
+use roster_invitations::{InvitationsMutation, InvitationsQuery};
 use roster_organizations::graphql::{LastAdminError, MemberPendingError};
 use roster_organizations::store::OrganizationRow;
 use roster_organizations::subscription::OrganizationsSubscription;
@@ -38,7 +38,7 @@ impl From<OrganizationRow> for Organization {
 
 /// Every query field, from every module.
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrganizationsQuery<Organization>, TeamsQuery<Organization>);
+pub struct Query(IdentityQuery, OrganizationsQuery<Organization>, TeamsQuery<Organization>, InvitationsQuery);
 
 /// Every mutation, from every module.
 #[derive(MergedObject, Default)]
@@ -81,6 +81,8 @@ pub enum ErrorInterface {
     InvitationAlreadyAcceptedError(InvitationAlreadyAcceptedError),
     /// The invitation link is not (or no longer) valid.
     InvalidInvitationError(InvalidInvitationError),
+    /// A verification or password reset link is not (or no longer) valid.
+    InvalidTokenError(InvalidTokenError),
     /// The email is pending or verified in the scope already.
     AlreadyMemberError(AlreadyMemberError),
     /// The member is still invited: cancel instead of removing.

@@ -59,11 +59,11 @@ pub struct SettingsArgs {
     pub public_url: Option<String>,
 
     /// Outgoing mail server, in lettre's URL format (smtp://user:pass@host:587?tls=required).
-    /// When unset, invitation links are logged at info level instead of mailed.
+    /// When unset, the links emails would carry are logged at info level instead.
     #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<String>,
 
-    /// The From address of invitation emails.
+    /// The From address of emails.
     #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
     pub mail_from: String,
 
@@ -78,6 +78,30 @@ pub struct SettingsArgs {
     /// Whether anyone may sign up. When false, accounts come only from invitations.
     #[arg(long, env = "ROSTER_SIGNUP_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub signup_open: bool,
+
+    /// Whether any signed-in user may create organizations. When false, only `roster admin create-organization` can.
+    #[arg(long, env = "ROSTER_ORG_CREATION_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub org_creation_open: bool,
+
+    /// Hours a session (a bearer token from signUp, signIn, acceptInvitation or resetPassword) stays valid.
+    #[arg(long, env = "ROSTER_SESSION_TTL_HOURS", default_value_t = 720, global = true)]
+    pub session_ttl_hours: u64,
+
+    /// The product's name, as emails say it.
+    #[arg(long, env = "ROSTER_PRODUCT_NAME", default_value = "Roster", global = true)]
+    pub product_name: String,
+
+    /// The invitation link in emails, with {token}. Default: <public URL>/console/accept?token={token}.
+    #[arg(long, env = "ROSTER_INVITATION_URL", global = true)]
+    pub invitation_url: Option<String>,
+
+    /// The email verification link, with {token}. Default: <public URL>/console/verify-email?token={token}.
+    #[arg(long, env = "ROSTER_VERIFY_EMAIL_URL", global = true)]
+    pub verify_email_url: Option<String>,
+
+    /// The password reset link, with {token}. Default: <public URL>/console/reset-password?token={token}.
+    #[arg(long, env = "ROSTER_RESET_PASSWORD_URL", global = true)]
+    pub reset_password_url: Option<String>,
 
     /// Log line format (the filter comes from RUST_LOG, default "info").
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -167,6 +191,10 @@ pub struct SettingsArgs {
     /// Resends per hour of one person's invitation to one organization or team (0: no limit).
     #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
     pub resends_per_hour: u32,
+
+    /// requestPasswordReset calls per hour, per email and per client address; sendVerificationEmail counts per email too (0: no limit).
+    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
+    pub reset_requests_per_hour: u32,
 }
 
 /// Checked settings.
@@ -197,6 +225,14 @@ pub struct Settings {
     pub live_heartbeat: Duration,
     /// Whether anyone may sign up.
     pub signup_open: bool,
+    /// Whether signed-in users may create organizations.
+    pub org_creation_open: bool,
+    /// How long a session stays valid.
+    pub session_ttl: Duration,
+    /// The product's name, as emails say it.
+    pub product_name: String,
+    /// Link templates in emails (each with `{token}`); `None` points at the console's pages.
+    pub links: LinkTemplates,
     /// HTTP limits and switches.
     pub http: HttpSettings,
     /// What a GraphQL document may ask for.
@@ -205,6 +241,48 @@ pub struct Settings {
     pub ws: WsSettings,
     /// Abuse limits.
     pub limits: AbuseLimits,
+}
+
+/// The links mailed to people, each with `{token}` where the token goes. `None` is the
+/// members console's own page under the public URL.
+#[derive(Debug, Clone, Default)]
+pub struct LinkTemplates {
+    /// Accepting an invitation.
+    pub invitation: Option<String>,
+    /// Verifying an email.
+    pub verify_email: Option<String>,
+    /// Resetting a password.
+    pub reset_password: Option<String>,
+}
+
+impl LinkTemplates {
+    /// The invitation link template under `public_url`.
+    pub fn invitation(&self, public_url: &str) -> String {
+        self.invitation.clone().unwrap_or_else(|| format!("{public_url}/console/accept?token={{token}}"))
+    }
+
+    /// The verification link template under `public_url`.
+    pub fn verify_email(&self, public_url: &str) -> String {
+        self.verify_email
+            .clone()
+            .unwrap_or_else(|| format!("{public_url}/console/verify-email?token={{token}}"))
+    }
+
+    /// The password reset link template under `public_url`.
+    pub fn reset_password(&self, public_url: &str) -> String {
+        self.reset_password
+            .clone()
+            .unwrap_or_else(|| format!("{public_url}/console/reset-password?token={{token}}"))
+    }
+}
+
+/// A link template as given: blank means the default; otherwise it must hold `{token}`.
+fn link_template(name: &'static str, given: Option<&String>) -> Result<Option<String>, SettingsError> {
+    match given.map(|t| t.trim()) {
+        None | Some("") => Ok(None),
+        Some(template) if template.contains("{token}") => Ok(Some(template.to_owned())),
+        Some(_) => Err(SettingsError::LinkTemplate(name)),
+    }
 }
 
 /// HTTP limits and switches.
@@ -250,6 +328,8 @@ pub struct AbuseLimits {
     pub invites_per_inviter_per_day: u32,
     /// Resends per invitee and scope per hour.
     pub resends_per_hour: u32,
+    /// Password reset requests per email and per client address per hour.
+    pub reset_requests_per_hour: u32,
 }
 
 impl Default for AbuseLimits {
@@ -260,6 +340,7 @@ impl Default for AbuseLimits {
             invites_per_day: 500,
             invites_per_inviter_per_day: 200,
             resends_per_hour: 5,
+            reset_requests_per_hour: 5,
         }
     }
 }
@@ -300,6 +381,9 @@ pub enum SettingsError {
     /// An entry of ROSTER_CORS_ORIGINS is not an origin.
     #[error("ROSTER_CORS_ORIGINS: `{0}` is not an origin such as https://app.example.com")]
     CorsOrigin(String),
+    /// A link template lacks `{token}`.
+    #[error("{0} must contain {{token}}, where the link's token goes")]
+    LinkTemplate(&'static str),
     /// An entry of ROSTER_TRUSTED_PROXIES is not an address or range.
     #[error("ROSTER_TRUSTED_PROXIES: `{0}` is not an IP address or CIDR range such as 10.0.0.0/8")]
     TrustedProxy(String),
@@ -336,6 +420,14 @@ impl SettingsArgs {
             event_retention: hours(self.event_retention_hours),
             live_heartbeat: seconds(self.listen_heartbeat_secs),
             signup_open: self.signup_open,
+            org_creation_open: self.org_creation_open,
+            session_ttl: hours(self.session_ttl_hours),
+            product_name: self.product_name.trim().to_owned(),
+            links: LinkTemplates {
+                invitation: link_template("ROSTER_INVITATION_URL", self.invitation_url.as_ref())?,
+                verify_email: link_template("ROSTER_VERIFY_EMAIL_URL", self.verify_email_url.as_ref())?,
+                reset_password: link_template("ROSTER_RESET_PASSWORD_URL", self.reset_password_url.as_ref())?,
+            },
             http: HttpSettings {
                 max_body_bytes: self.max_body_bytes.max(1024),
                 cors_origins: cors_origins(&self.cors_origins)?,
@@ -363,6 +455,7 @@ impl SettingsArgs {
                 invites_per_day: self.invites_per_day,
                 invites_per_inviter_per_day: self.invites_per_inviter_per_day,
                 resends_per_hour: self.resends_per_hour,
+                reset_requests_per_hour: self.reset_requests_per_hour,
             },
         })
     }
@@ -414,6 +507,10 @@ impl Settings {
             event_retention: Duration::from_secs(7 * 24 * 3600),
             live_heartbeat: Duration::from_secs(10),
             signup_open: true,
+            org_creation_open: true,
+            session_ttl: Duration::from_secs(720 * 3600),
+            product_name: "Roster".into(),
+            links: LinkTemplates::default(),
             http: HttpSettings::default(),
             schema: SchemaLimits::default(),
             ws: WsSettings::default(),

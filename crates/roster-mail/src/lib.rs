@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+pub mod compose;
+pub mod message;
+pub mod sender;
+pub mod store;
+pub mod transport;
+
+pub use compose::{Composer, Composers};
+pub use message::{Message, Templates, user_text};
+pub use sender::Sender;
+pub use transport::{Mailer, MailerError};
