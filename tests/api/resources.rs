@@ -54,7 +54,10 @@ async fn readiness_does_not_depend_on_a_free_pooled_connection(app: roster_tests
         .filter_map(|e| e["extensions"]["code"].as_str())
         .collect();
     assert!(!codes.is_empty() && codes.iter().all(|c| *c == "SERVICE_UNAVAILABLE"), "{answer}");
-    assert_eq!(app.db.usage().unavailable() - before, 1, "one wait for the whole request");
+    // Waiting per field would be five waits. The mail sender polls the same pool (every 2 s)
+    // and may fail a checkout of its own during the second this one waits.
+    let waits = app.db.usage().unavailable() - before;
+    assert!((1..=2).contains(&waits), "one wait for the whole request, not one per field: {waits}");
     drop(held);
     let answer = app.graphql_as(Some(&admin.token), "{ viewer { id } }", json!({})).await;
     assert_eq!(answer["data"]["viewer"]["id"], admin.id.as_str(), "{answer}");

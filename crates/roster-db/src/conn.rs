@@ -61,6 +61,17 @@ impl Entered<'_> {
     pub fn leave(self) {
         self.0.0.fetch_sub(1, Ordering::Relaxed);
     }
+
+    /// Records that a query finished with `result`. When it failed because the connection
+    /// is gone, the operation stays counted, so the connection is detached when dropped
+    /// rather than pooled again: the pool does not ping connections on checkout, so this
+    /// is how a dead one leaves it.
+    pub fn finish<T>(self, result: &Result<T, diesel::result::Error>) {
+        match result {
+            Err(e) if crate::pool::connection_lost(e) => {}
+            _ => self.leave(),
+        }
+    }
 }
 
 /// A borrowed connection to either backend: what query helpers take, inside a transaction or
@@ -123,36 +134,6 @@ impl DbConn {
             Pooled::Postgres(c) => {
                 let c: &mut AsyncPgConnection = c;
                 c.transaction(async move |c| f(&mut Conn::Postgres(c, flight)).await).await
-            }
-        };
-        entered.leave();
-        result
-    }
-
-    /// Runs `f` in a read-only transaction that sees one consistent snapshot, so that several
-    /// reads (a page of members, its total count and the list's event position) agree.
-    /// PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a deferred transaction, whose first
-    /// read fixes the snapshot in WAL mode.
-    pub async fn snapshot<R, E, F>(&mut self, f: F) -> Result<R, E>
-    where
-        F: for<'r> FnOnce(&'r mut Conn<'_>) -> BoxFuture<'r, Result<R, E>> + Send,
-        E: From<diesel::result::Error> + Send,
-        R: Send,
-    {
-        let (pooled, flight) = self.parts();
-        let entered = flight.enter();
-        let result = match pooled {
-            Pooled::Sqlite(c) => {
-                let c: &mut SqliteConn = c;
-                c.transaction(async move |c| f(&mut Conn::Sqlite(c, flight)).await).await
-            }
-            Pooled::Postgres(c) => {
-                let c: &mut AsyncPgConnection = c;
-                c.build_transaction()
-                    .repeatable_read()
-                    .read_only()
-                    .run(async move |c| f(&mut Conn::Postgres(c, flight)).await)
-                    .await
             }
         };
         entered.leave();

@@ -42,14 +42,14 @@ macro_rules! db_run {
                 let entered = flight.enter();
                 let $c: &mut $crate::SqliteConn = &mut **inner;
                 let result = async { $body }.await;
-                entered.leave();
+                entered.finish(&result);
                 result
             }
             $crate::Conn::Postgres(inner, flight) => {
                 let entered = flight.enter();
                 let $c: &mut $crate::diesel_async::AsyncPgConnection = &mut **inner;
                 let result = async { $body }.await;
-                entered.leave();
+                entered.finish(&result);
                 result
             }
         }

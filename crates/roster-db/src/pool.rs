@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection as _};
 use diesel_async::{RunQueryDsl as _, sync_connection_wrapper::SyncConnectionWrapper};
 use futures_util::FutureExt as _;
@@ -56,22 +56,27 @@ impl From<diesel::result::Error> for DbError {
     /// Sorts a failed query: a connection that went away, or SQLite's lock outlasting its
     /// busy timeout, is the database being unavailable; anything else is a failed query.
     fn from(err: diesel::result::Error) -> DbError {
-        use diesel::result::{DatabaseErrorKind, Error};
-        let lost = match &err {
-            Error::DatabaseError(
-                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
-                _,
-            ) => true,
-            // PostgreSQL ends a backend with a FATAL error (57P01 and friends), which diesel
-            // does not classify; its text is fixed by the server.
-            Error::DatabaseError(_, info) => LOST.iter().any(|text| info.message().contains(text)),
-            _ => false,
-        };
-        if lost {
+        if connection_lost(&err) {
             DbError::Unavailable(Unavailable { cause: err.to_string(), reported: false })
         } else {
             DbError::Query(err)
         }
+    }
+}
+
+/// Whether a failed query says the connection, not the query, is the problem: it went away,
+/// or (SQLite) its lock outlasted the busy timeout.
+pub fn connection_lost(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+            _,
+        ) => true,
+        // PostgreSQL ends a backend with a FATAL error (57P01 and friends), which diesel
+        // does not classify; its text is fixed by the server.
+        Error::DatabaseError(_, info) => LOST.iter().any(|text| info.message().contains(text)),
+        _ => false,
     }
 }
 
@@ -168,6 +173,7 @@ impl Db {
                 }
                 let counter = queries.clone();
                 let mut config = ManagerConfig::<SqliteConn>::default();
+                config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |url| {
                     let counter = counter.clone();
                     async move {
@@ -188,7 +194,11 @@ impl Db {
                 // Built once: a bad sslmode or an unreadable sslrootcert fails here, at startup.
                 let connector = PgConnector::new(pg).map_err(DbError::Setup)?;
                 let counter = queries.clone();
+                // No `SELECT 1` on every checkout: a round trip per request for nothing. A
+                // connection that broke is discarded on recycle (`is_broken`), and a query on
+                // one that died silently fails as unavailable, once, and the next one is new.
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |_url| {
                     let (counter, connector) = (counter.clone(), connector.clone());
                     async move {

@@ -40,7 +40,7 @@ pub async fn audit_log(
     let mut conn = conn.conn();
     let requested = MembershipScope::OrganizationId(organization_id.into());
     let scope = scope::resolve(&mut conn, &requested).await?.ok_or(AuditLogError::Forbidden)?;
-    authority::read_audit_log(&mut conn, actor_id, &scope).await?;
+    authority::read_audit_log(&mut conn, actor_id, &scope, None).await?;
     let limit = i64::try_from(page_size).unwrap_or(100) + 1;
     let records = roster_audit::store::page(&mut conn, &scope.organization_id, after, limit).await?;
     Ok(AuditEntryConnection::from_records(records, page_size))

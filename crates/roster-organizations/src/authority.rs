@@ -12,7 +12,8 @@
 //! Every operation asks through one of four entry points: [`administer`] for changes
 //! (resolve the scope, lock it, load the actor's authority, check it), [`read_members`] for
 //! member lists, [`read_audit_log`] for the audit log, and [`see`] for organizations and
-//! teams themselves.
+//! teams themselves. The read entry points take what the request already knows ([`Known`]),
+//! so one query reads the viewer's roles once.
 
 use roster_db::prelude::*;
 use roster_db::schema::memberships;
@@ -82,8 +83,9 @@ pub async fn read_members(
     conn: &mut Conn<'_>,
     actor_id: Option<&str>,
     scope: &Scope,
+    known: Option<&Known>,
 ) -> Result<Authority, AccessError> {
-    load_requiring(conn, actor_id, scope, Authority::reads_members).await
+    load_requiring(conn, actor_id, scope, known, Authority::reads_members).await
 }
 
 /// The entry point of reading an organization's audit log: its verified admins only.
@@ -91,8 +93,9 @@ pub async fn read_audit_log(
     conn: &mut Conn<'_>,
     actor_id: Option<&str>,
     scope: &Scope,
+    known: Option<&Known>,
 ) -> Result<Authority, AccessError> {
-    load_requiring(conn, actor_id, scope, Authority::is_organization_admin).await
+    load_requiring(conn, actor_id, scope, known, Authority::is_organization_admin).await
 }
 
 /// The entry point of seeing an organization or a team (its name, its teams): the
@@ -101,18 +104,55 @@ pub async fn see(
     conn: &mut Conn<'_>,
     actor_id: Option<&str>,
     scope: &Scope,
+    known: Option<&Known>,
 ) -> Result<Authority, AccessError> {
-    load_requiring(conn, actor_id, scope, Authority::sees_organization).await
+    load_requiring(conn, actor_id, scope, known, Authority::sees_organization).await
 }
 
 async fn load_requiring(
     conn: &mut Conn<'_>,
     actor_id: Option<&str>,
     scope: &Scope,
+    known: Option<&Known>,
     allowed: fn(&Authority) -> bool,
 ) -> Result<Authority, AccessError> {
-    let authority = Authority::load(conn, actor_id, scope).await?;
+    let authority = match (known, actor_id) {
+        (Some(known), Some(user_id)) => match known.get(user_id, scope) {
+            Some(authority) => authority,
+            None => {
+                let authority = Authority::load(conn, actor_id, scope).await?;
+                known.remember(user_id, scope, authority);
+                authority
+            }
+        },
+        _ => Authority::load(conn, actor_id, scope).await?,
+    };
     if allowed(&authority) { Ok(authority) } else { Err(AccessError::Hidden) }
+}
+
+/// The authority already read during one HTTP query, by user and scope: a query that reads
+/// an organization and then its member list reads the viewer's roles once.
+///
+/// Only read-only requests carry one (the server adds it to queries, never to mutations or
+/// subscriptions), so nothing cached can be changed by the request itself, and it lives no
+/// longer than the request: a change committed meanwhile by someone else is seen by the
+/// next request, as it would be had the request started a moment earlier. Changes never
+/// consult it: `administer` always reads under the scope's lock.
+#[derive(Debug, Default)]
+pub struct Known(std::sync::Mutex<std::collections::HashMap<(String, String), Authority>>);
+
+impl Known {
+    fn get(&self, user_id: &str, scope: &Scope) -> Option<Authority> {
+        let known = self.0.lock().ok()?;
+        known.get(&(user_id.to_owned(), scope.id().to_owned())).copied()
+    }
+
+    /// Records `user_id`'s authority around `scope`, read by the caller.
+    pub fn remember(&self, user_id: &str, scope: &Scope, authority: Authority) {
+        if let Ok(mut known) = self.0.lock() {
+            known.insert((user_id.to_owned(), scope.id().to_owned()), authority);
+        }
+    }
 }
 
 /// The acting user's verified roles around one scope.

@@ -18,10 +18,11 @@ use roster_core::{Actor, OrInternal as _, top_level_error};
 use roster_db::Db;
 
 use crate::audit_log::{AuditLogError, audit_log};
+use crate::authority::Known;
 use crate::change_role::{ChangeRoleError, change_role};
 use crate::create_organization::{CreateOrganizationError, create_organization};
 use crate::leave::{LeaveError, leave};
-use crate::member_list::{self, ListError, PageRequest};
+use crate::member_list::{self, ListError, PageRequest, Wants};
 use crate::members::Member;
 use crate::members::{self, MemberConnection};
 use crate::pending::Invitations;
@@ -90,14 +91,23 @@ impl OrganizationMembers {
     }
 }
 
-/// The page a list field's arguments ask for; malformed ones are BAD_USER_INPUT.
+/// The page a list field's arguments ask for, with what its selection needs computed;
+/// malformed arguments are BAD_USER_INPUT.
 pub fn page_request(
+    ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     status: Option<Status>,
 ) -> async_graphql::Result<PageRequest> {
     let after = after.map(|cursor| decode_cursor(members::CURSOR_KIND, &cursor)).transpose()?;
-    Ok(PageRequest { size: page_size(first)?, after, status })
+    let selected = ctx.look_ahead();
+    let wants = Wants {
+        total_count: selected.field("totalCount").exists(),
+        event_cursor: selected.field("eventCursor").exists(),
+        actions: selected.field("nodes").field("availableActions").exists()
+            || selected.field("edges").field("node").field("availableActions").exists(),
+    };
+    Ok(PageRequest { size: page_size(first)?, after, status, wants })
 }
 
 /// A known scope's member list, as a field resolves it (`Organization.members`,
@@ -109,9 +119,10 @@ pub async fn scope_list(
     after: Option<String>,
     status: Option<Status>,
 ) -> async_graphql::Result<MemberConnection> {
-    let page = page_request(first, after, status)?;
+    let page = page_request(ctx, first, after, status)?;
     let actor = ctx.data::<Actor>()?;
-    list_answer(member_list::of_scope(ctx.data::<Db>()?, actor.user_id(), scope, page).await)
+    let known = ctx.data_opt::<Known>();
+    list_answer(member_list::of_scope(ctx.data::<Db>()?, actor.user_id(), scope, page, known).await)
 }
 
 fn list_answer(result: Result<MemberConnection, ListError>) -> async_graphql::Result<MemberConnection> {
@@ -140,8 +151,10 @@ impl<O: OrganizationObject> OrganizationsQuery<O> {
     /// An organization; null when it does not exist or the viewer is not a verified member.
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<O>> {
         let actor = ctx.data::<Actor>()?;
-        let row =
-            crate::organization::visible(ctx.data::<Db>()?, actor.user_id(), &id).await.or_internal()?;
+        let known = ctx.data_opt::<Known>();
+        let row = crate::organization::visible(ctx.data::<Db>()?, actor.user_id(), &id, known)
+            .await
+            .or_internal()?;
         Ok(row.map(O::from))
     }
 
@@ -158,9 +171,10 @@ impl<O: OrganizationObject> OrganizationsQuery<O> {
         after: Option<String>,
         status: Option<Status>,
     ) -> async_graphql::Result<MemberConnection> {
-        let page = page_request(first, after, status)?;
+        let page = page_request(ctx, first, after, status)?;
         let actor = ctx.data::<Actor>()?;
-        list_answer(member_list::of_requested(ctx.data::<Db>()?, actor.user_id(), &scope, page).await)
+        let known = ctx.data_opt::<Known>();
+        list_answer(member_list::of_requested(ctx.data::<Db>()?, actor.user_id(), &scope, page, known).await)
     }
 
     /// The organizations where the viewer is a verified member ("My organizations"), oldest

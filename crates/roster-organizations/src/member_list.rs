@@ -1,10 +1,12 @@
 //! Reading a member list: who may ("Locate the invited user in the organization members
 //! list"), and one page of it, with each row's actions.
 
-use roster_db::{Conn, Db, DbError, from_diesel_error};
+use roster_db::{Db, DbError, from_diesel_error};
 
-use crate::authority::{self, AccessError};
-use crate::members::{self, ActionRules, MemberConnection};
+use roster_core::id::IdKind;
+
+use crate::authority::{self, AccessError, Known};
+use crate::members::{self, MemberConnection};
 use crate::role::Status;
 use crate::scope::{self, MembershipScope, Scope};
 
@@ -17,6 +19,27 @@ pub struct PageRequest {
     pub after: Option<String>,
     /// Only members with this status.
     pub status: Option<Status>,
+    /// What the client selected beyond the members themselves.
+    pub wants: Wants,
+}
+
+/// The parts of a page that cost a statement of their own, and whether the client selected
+/// them: what is not selected is not computed. (Its field then holds a placeholder that is
+/// never shown.)
+#[derive(Debug, Clone, Copy)]
+pub struct Wants {
+    /// `totalCount`.
+    pub total_count: bool,
+    /// `eventCursor`.
+    pub event_cursor: bool,
+    /// Each member's `availableActions` (which needs the admin count).
+    pub actions: bool,
+}
+
+impl Default for Wants {
+    fn default() -> Self {
+        Wants { total_count: true, event_cursor: true, actions: true }
+    }
 }
 
 /// Why a list was not read.
@@ -46,10 +69,18 @@ pub async fn of_requested(
     actor_id: Option<&str>,
     requested: &MembershipScope,
     page: PageRequest,
+    known: Option<&Known>,
 ) -> Result<MemberConnection, ListError> {
     let mut conn = db.get().await?;
-    let scope = scope::resolve(&mut conn.conn(), requested).await?.ok_or(ListError::Forbidden)?;
-    read(&mut conn, actor_id, scope, page).await
+    let scope = match requested {
+        // No query to find an organization: only its verified members may read its list,
+        // and the authority query finds nobody in one that does not exist, the same answer.
+        MembershipScope::OrganizationId(id) if IdKind::Organization.matches(id) => {
+            Scope { organization_id: id.to_string(), team_id: None }
+        }
+        _ => scope::resolve(&mut conn.conn(), requested).await?.ok_or(ListError::Forbidden)?,
+    };
+    read(&mut conn, actor_id, scope, page, known).await
 }
 
 /// A page of the list of a scope already found (an `Organization`'s or a `Team`'s own list).
@@ -58,9 +89,10 @@ pub async fn of_scope(
     actor_id: Option<&str>,
     scope: Scope,
     page: PageRequest,
+    known: Option<&Known>,
 ) -> Result<MemberConnection, ListError> {
     let mut conn = db.get().await?;
-    read(&mut conn, actor_id, scope, page).await
+    read(&mut conn, actor_id, scope, page, known).await
 }
 
 async fn read(
@@ -68,17 +100,10 @@ async fn read(
     actor_id: Option<&str>,
     scope: Scope,
     page: PageRequest,
+    known: Option<&Known>,
 ) -> Result<MemberConnection, ListError> {
-    let rules = {
-        let mut reader: Conn<'_> = conn.conn();
-        let authority = authority::read_members(&mut reader, actor_id, &scope).await?;
-        ActionRules::load(&mut reader, authority, &scope).await?
-    };
-    // The page, its count and its event position come from one snapshot, so they agree.
-    let PageRequest { size, after, status } = page;
-    Ok(conn
-        .snapshot(|tx| {
-            Box::pin(async move { members::page(tx, &scope, &rules, status, after.as_deref(), size).await })
-        })
-        .await?)
+    let PageRequest { size, after, status, wants } = page;
+    let mut conn = conn.conn();
+    let authority = authority::read_members(&mut conn, actor_id, &scope, known).await?;
+    Ok(members::page(&mut conn, &scope, authority, status, after.as_deref(), size, wants).await?)
 }

@@ -8,9 +8,10 @@ use roster_db::prelude::QueryResult;
 use roster_identity::User;
 
 use crate::authority::Authority;
+use crate::member_list::Wants;
 use crate::role::{MemberAction, Role, Status};
 use crate::scope::Scope;
-use crate::store::{self, MemberRecord};
+use crate::store::{self, MemberRecord, Summary};
 
 /// The cursor kind of member list cursors.
 pub const CURSOR_KIND: &str = "member";
@@ -122,23 +123,33 @@ pub struct MemberConnection {
     pub event_cursor: String,
 }
 
-/// Reads one page of `scope`'s members: the page, the count and (for administrators) the admin
-/// count, so a page costs the same few queries whatever its size.
+/// Reads one page of `scope`'s members as a viewer with `authority` sees them, with the
+/// count, the event position and the actions (which need the admin count) when `wants` says
+/// they were selected: one statement (two for an empty page with a summary), whatever the
+/// page's size, and page and summary agree without a transaction.
 pub async fn page(
     conn: &mut Conn<'_>,
     scope: &Scope,
-    rules: &ActionRules,
+    authority: Authority,
     status: Option<Status>,
     after_id: Option<&str>,
     page_size: usize,
+    wants: Wants,
 ) -> QueryResult<MemberConnection> {
     let limit = i64::try_from(page_size).unwrap_or(100) + 1;
-    let mut records = store::member_page(conn, scope.id(), status, after_id, limit).await?;
-    let total = store::member_count(conn, scope.id(), status).await?;
-    let position = crate::scope::current_position(conn, scope).await?;
+    let actions = wants.actions && authority.administers();
+    let (mut records, summary) = if wants.total_count || wants.event_cursor || actions {
+        store::member_page_with_summary(conn, scope, status, after_id, limit).await?
+    } else {
+        (store::member_page(conn, scope.id(), status, after_id, limit).await?, Summary::default())
+    };
+    // Without `availableActions` selected, the admin count is not read and the actions
+    // built below are never shown.
+    let rules = ActionRules { authority, verified_admins: summary.verified_admins };
+    let Summary { total, position, .. } = summary;
     let has_next_page = records.len() > page_size;
     records.truncate(page_size);
-    let nodes: Vec<Member> = records.into_iter().map(|r| Member::new(r, rules)).collect();
+    let nodes: Vec<Member> = records.into_iter().map(|r| Member::new(r, &rules)).collect();
     let edges: Vec<MemberEdge> = nodes
         .iter()
         .map(|node| MemberEdge {

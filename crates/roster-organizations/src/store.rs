@@ -233,6 +233,29 @@ pub async fn organization(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<O
     })
 }
 
+/// The organization `id` and `user_id`'s role in it, if they are a verified member: one
+/// query for "the organization, as its member sees it".
+pub async fn organization_of_member(
+    conn: &mut Conn<'_>,
+    id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(OrganizationRow, String)>> {
+    db_run!(conn, |c| {
+        organizations::table
+            .inner_join(
+                memberships::table.on(memberships::scope_id
+                    .eq(organizations::id)
+                    .and(memberships::user_id.eq(user_id))
+                    .and(memberships::status.eq(Status::Verified.as_str()))),
+            )
+            .filter(organizations::id.eq(id))
+            .select((OrganizationRow::as_select(), memberships::role))
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
 /// The organizations where the user is a verified member, oldest membership first.
 pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<OrganizationRow>> {
     db_run!(conn, |c| {
@@ -249,8 +272,10 @@ pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryR
 
 // The users table a second (and third) time, for the people an entry points to.
 mod aliases {
-    use roster_db::schema::users;
+    use roster_db::schema::{memberships, users};
     diesel::alias!(users as inviters: Inviters);
+    // The memberships table again, counted in a subquery of a page that reads it.
+    diesel::alias!(memberships as counted: Counted);
 }
 use aliases::*;
 
@@ -288,17 +313,96 @@ pub async fn member_page(
     })
 }
 
-/// How many members a scope has, optionally of one status.
-pub async fn member_count(conn: &mut Conn<'_>, scope_id: &str, status: Option<Status>) -> QueryResult<i64> {
+/// What a page may need beside its members: the list's size (with the page's status
+/// filter), its event position, and the organization's verified admins (for the actions
+/// offered: the last admin cannot be removed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Members in the whole list.
+    pub total: i64,
+    /// The list's latest event position.
+    pub position: i64,
+    /// Verified admins of the scope's organization.
+    pub verified_admins: i64,
+}
+
+/// Like [`member_page`], with the [`Summary`] read by the same statement (as subqueries), so
+/// page and summary agree without a transaction and cost no round trip of their own. An empty page carries no summary row; it is
+/// then read by one more statement, which nothing on the page can disagree with.
+pub async fn member_page_with_summary(
+    conn: &mut Conn<'_>,
+    scope: &crate::scope::Scope,
+    status: Option<Status>,
+    after_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<(Vec<MemberRecord>, Summary)> {
+    use roster_db::schema::teams;
     let (a, b) = status_filter(status);
-    db_run!(conn, |c| {
+    let after = after_id.unwrap_or("");
+    let scope_id = scope.id();
+    let team_id = scope.team_id.as_deref().unwrap_or("");
+    let organization_id = scope.organization_id.as_str();
+    let total = || {
+        counted
+            .filter(counted.field(memberships::scope_id).eq(scope_id))
+            .filter(counted.field(memberships::status).eq(a).or(counted.field(memberships::status).eq(b)))
+            .count()
+            .single_value()
+    };
+    let team_position = || teams::table.filter(teams::id.eq(team_id)).select(teams::event_seq).single_value();
+    let organization_position = || {
+        organizations::table
+            .filter(organizations::id.eq(organization_id))
+            .select(organizations::event_seq)
+            .single_value()
+    };
+    let admins = || {
+        counted
+            .filter(counted.field(memberships::scope_id).eq(organization_id))
+            .filter(counted.field(memberships::role).eq(Role::Admin.as_str()))
+            .filter(counted.field(memberships::status).eq(Status::Verified.as_str()))
+            .count()
+            .single_value()
+    };
+    type Row = (MembershipRow, UserRow, Option<UserRow>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = db_run!(conn, |c| {
         memberships::table
+            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+            .left_join(inviters.on(memberships::invited_by.eq(inviters.field(users::id).nullable())))
             .filter(memberships::scope_id.eq(scope_id))
             .filter(memberships::status.eq(a).or(memberships::status.eq(b)))
-            .count()
-            .get_result(c)
+            .filter(memberships::id.gt(after))
+            .order(memberships::id.asc())
+            .limit(limit)
+            .select((
+                MembershipRow::as_select(),
+                UserRow::as_select(),
+                inviters.fields(users::all_columns).nullable(),
+                total(),
+                team_position(),
+                organization_position(),
+                admins(),
+            ))
+            .load(c)
             .await
-    })
+    })?;
+    let summary_of =
+        |(total, team, organization, admins): (Option<i64>, Option<i64>, Option<i64>, Option<i64>)| Summary {
+            total: total.unwrap_or(0),
+            position: if scope.is_team() { team.unwrap_or(0) } else { organization.unwrap_or(0) },
+            verified_admins: admins.unwrap_or(0),
+        };
+    let summary = match <[_]>::first(&rows) {
+        Some((_, _, _, total, team, organization, admins)) => {
+            summary_of((*total, *team, *organization, *admins))
+        }
+        None => summary_of(db_run!(conn, |c| {
+            diesel::select((total(), team_position(), organization_position(), admins())).get_result(c).await
+        })?),
+    };
+    let records =
+        rows.into_iter().map(|(membership, user, inviter, ..)| (membership, user, inviter)).collect();
+    Ok((records, summary))
 }
 
 /// One member with user and inviter, for mutation answers.

@@ -199,7 +199,8 @@ impl Subscriber {
         {
             return Ok(Access::Deleted);
         }
-        let authority = match authority::read_members(&mut conn, Some(&self.user_id), &self.scope).await {
+        let authority = match authority::read_members(&mut conn, Some(&self.user_id), &self.scope, None).await
+        {
             Ok(authority) => authority,
             Err(AccessError::Hidden | AccessError::NotAuthorized) => return Ok(Access::Forbidden),
             Err(AccessError::Db(e)) => return Err(e),

@@ -69,7 +69,7 @@ impl OrganizationsSubscription {
             let mut conn = db.get().await.or_internal()?;
             let mut conn = conn.conn();
             let scope = scope::resolve(&mut conn, &scope).await.or_internal()?.ok_or_else(forbidden)?;
-            match authority::read_members(&mut conn, Some(&user_id), &scope).await {
+            match authority::read_members(&mut conn, Some(&user_id), &scope, None).await {
                 Ok(authority) => (scope, authority),
                 Err(AccessError::Hidden | AccessError::NotAuthorized) => return Err(forbidden()),
                 Err(AccessError::Db(e)) => return Err(e).or_internal(),

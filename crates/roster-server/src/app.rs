@@ -385,13 +385,14 @@ async fn log_request(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
-    tracing::info!(
-        %method,
-        path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let (status, elapsed_ms) = (response.status().as_u16(), started.elapsed().as_millis() as u64);
+    // A line per request is for debugging (RUST_LOG=debug): at info, on a busy replica,
+    // logging would cost more than answering. Server errors are always worth a line.
+    if response.status().is_server_error() {
+        tracing::warn!(%method, path, status, elapsed_ms, "request failed");
+    } else {
+        tracing::debug!(%method, path, status, elapsed_ms, "request");
+    }
     response
 }
 

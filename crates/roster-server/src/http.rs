@@ -28,6 +28,7 @@ use axum::extract::{ConnectInfo, FromRequestParts as _, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_core::{ClientAddr, ErrorCode};
+use roster_organizations::authority::Known;
 use serde_json::{Value, json};
 
 use crate::app::{AppState, actor_from_authorization, authorization};
@@ -244,9 +245,8 @@ impl GraphqlParams {
         Self::from_json(json)
     }
 
-    /// The type of the operation this request would run, if the document parses.
-    fn operation_type(&self) -> Option<OperationType> {
-        let document: ExecutableDocument = async_graphql::parser::parse_query(&self.query).ok()?;
+    /// The type of the operation `document` would run for this request.
+    fn operation_type(&self, document: &ExecutableDocument) -> Option<OperationType> {
         match (&document.operations, &self.operation_name) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()).map(|op| op.node.ty),
@@ -266,7 +266,11 @@ async fn execute(
     params: GraphqlParams,
     is_get: bool,
 ) -> Response {
-    if is_get && params.operation_type() == Some(OperationType::Mutation) {
+    // Parsed once, here: the schema executes this parse (its extensions still see it). A
+    // document that does not parse is left to the schema, which reports it as usual.
+    let document = async_graphql::parser::parse_query(&params.query).ok();
+    let operation = document.as_ref().and_then(|d| params.operation_type(d));
+    if is_get && operation == Some(OperationType::Mutation) {
         let mut response =
             request_error(media, StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
@@ -290,6 +294,14 @@ async fn execute(
         .data(failed_early.clone());
     request.operation_name = params.operation_name;
     request.extensions = async_graphql::Extensions(params.extensions);
+    if let Some(document) = document {
+        request.set_parsed_query(document);
+    }
+    if operation == Some(OperationType::Query) {
+        // A query changes nothing, so the viewer's authority read by one field holds for
+        // the others (see `Known`).
+        request = request.data(Known::default());
+    }
     let response = state.schema.execute(request).await;
 
     let early = failed_early.0.load(Ordering::Relaxed);

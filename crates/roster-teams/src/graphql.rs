@@ -98,7 +98,9 @@ impl<O: OrganizationObject> TeamsQuery<O> {
     /// organization.
     async fn team(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Team<O>>> {
         let actor = ctx.data::<Actor>()?;
-        let found = crate::team::visible(ctx.data::<Db>()?, actor.user_id(), &id).await.or_internal()?;
+        let known = ctx.data_opt::<roster_organizations::authority::Known>();
+        let found =
+            crate::team::visible(ctx.data::<Db>()?, actor.user_id(), &id, known).await.or_internal()?;
         Ok(found.map(|(team, organization)| Team::new(team, organization)))
     }
 

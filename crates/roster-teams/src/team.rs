@@ -2,7 +2,7 @@
 
 use roster_db::{Db, DbError};
 use roster_organizations::Scope;
-use roster_organizations::authority::{self, AccessError};
+use roster_organizations::authority::{self, AccessError, Known};
 use roster_organizations::store::OrganizationRow;
 
 use crate::store::{self, TeamRow};
@@ -13,6 +13,7 @@ pub async fn visible(
     db: &Db,
     actor_id: Option<&str>,
     id: &str,
+    known: Option<&Known>,
 ) -> Result<Option<(TeamRow, OrganizationRow)>, DbError> {
     if actor_id.is_none() || !roster_core::id::IdKind::Team.matches(id) {
         return Ok(None);
@@ -21,7 +22,7 @@ pub async fn visible(
     let mut conn = conn.conn();
     let Some((team, organization)) = store::team(&mut conn, id).await? else { return Ok(None) };
     let scope = Scope { organization_id: organization.id.clone(), team_id: Some(team.id.clone()) };
-    match authority::see(&mut conn, actor_id, &scope).await {
+    match authority::see(&mut conn, actor_id, &scope, known).await {
         Ok(_) => Ok(Some((team, organization))),
         Err(AccessError::Db(e)) => Err(e),
         Err(AccessError::Hidden | AccessError::NotAuthorized) => Ok(None),
