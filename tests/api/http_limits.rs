@@ -1,5 +1,5 @@
 //! What one HTTP request may cost: body size, time, aliases, depth, complexity, introspection,
-//! the size of an error answer; and CORS, the GraphiQL switch and idle connections.
+//! the size of an error answer; and CORS and idle connections.
 
 use std::time::{Duration, Instant};
 
@@ -177,13 +177,6 @@ async fn allowed_origins_may_call_with_a_bearer_token_and_others_may_not() {
         .await
         .expect("an answer");
     assert_eq!(call.headers()["access-control-allow-origin"], "https://app.example.com");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graphiql_can_be_turned_off() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.http.graphiql = false).await;
-    let page = app.http.get(app.url("/")).send().await.expect("an answer");
-    assert_eq!(page.status(), 404);
 }
 
 /// graphql-cop's requests, as its source sends them (`operationName: "cop"`), with the

@@ -26,5 +26,6 @@ mod readme;
 mod resources;
 mod smoke;
 mod storage;
+mod web_apps;
 mod workspace;
 mod ws_protocol;

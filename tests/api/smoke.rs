@@ -1,4 +1,5 @@
-//! The server answers over a real port: HTTP, websockets, probes, GraphiQL.
+//! The server answers over a real port: HTTP, websockets, probes. (The browser apps:
+//! `web_apps.rs`.)
 
 use std::time::Duration;
 
@@ -56,16 +57,6 @@ async fn readyz_answers_while_the_database_does(app: roster_tests::TestApp) {
     assert_eq!(ready.status(), 200);
     let health = app.http.get(app.url("/healthz")).send().await.expect("an answer");
     assert_eq!(health.status(), 200);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graphiql_is_served_at_the_root_and_wired_for_subscriptions() {
-    let app = roster_tests::TestApp::spawn(roster_tests::Backend::Sqlite).await;
-    let page = app.http.get(app.url("/")).send().await.expect("an answer");
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap_or_default();
-    assert!(html.contains("GraphiQL"), "{html}");
-    assert!(html.contains("subscriptionUrl"), "GraphiQL should know the websocket URL");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,12 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use roster_core::Actor;
 use roster_db::{Db, DbError};
@@ -297,11 +296,7 @@ pub async fn shutdown_signal() {
 
 fn router(state: AppState) -> Router {
     let http = state.http.clone();
-    let mut router = Router::new();
-    if http.graphiql {
-        router = router.route("/", get(graphiql));
-    }
-    let mut router = router
+    let mut router = crate::assets::routes(http.graphiql, http.console)
         .route("/graphql", get(crate::http::get).post(crate::http::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -349,16 +344,6 @@ async fn time_limit(State(limit): State<Duration>, request: Request, next: Next)
             )
         }
     }
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .title("Roster GraphiQL")
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish(),
-    )
 }
 
 /// 200 while the process runs.

@@ -30,14 +30,23 @@ pub fn routes<S: Clone + Send + Sync + 'static>(graphiql: bool, console: bool) -
             .route("/", get(|| async { Redirect::permanent("/graphiql/") }))
             .route("/graphiql", get(|| async { Redirect::permanent("/graphiql/") }))
             .route("/graphiql/", get(|| async { page("graphiql") }))
-            .route("/graphiql/assets/{*path}", get(|Path(path): Path<String>| async move { asset("graphiql", &path) }));
+            .route(
+                "/graphiql/assets/{*path}",
+                get(|Path(path): Path<String>| async move { asset("graphiql", &path) }),
+            );
     }
     if console {
         router = router
             .route("/console", get(|| async { Redirect::permanent("/console/") }))
             .route("/console/", get(|| async { page("console") }))
-            .route("/console/assets/{*path}", get(|Path(path): Path<String>| async move { asset("console", &path) }))
-            .route("/console/{*route}", get(|| async { page("console") }));
+            .route(
+                "/console/assets/{*path}",
+                get(|Path(path): Path<String>| async move { asset("console", &path) }),
+            )
+            .route(
+                "/console/{*route}",
+                get(|Path(route): Path<String>| async move { app_route("console", &route) }),
+            );
     }
     router
 }
@@ -56,6 +65,15 @@ fn page(app: &str) -> Response {
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
+}
+
+/// Any other path of an app: its page, which routes in the browser; but never for a path
+/// under `assets/`.
+fn app_route(app: &str, route: &str) -> Response {
+    if route == "assets" || route.starts_with("assets/") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    page(app)
 }
 
 /// A built file under an app's `assets/`, by its exact (content-hashed) name.

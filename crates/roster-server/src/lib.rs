@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod app;
+mod assets;
 pub mod cli;
 pub mod client;
 pub mod demo;

@@ -135,6 +135,10 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
 
+    /// Serve the members console at /console/ (the default email links open its pages).
+    #[arg(long, env = "ROSTER_CONSOLE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub console: bool,
+
     // --- GraphQL ---
     /// Whether schema introspection is answered. When false it is refused with
     /// INTROSPECTION_DISABLED and error messages carry no "Did you mean" suggestions.
@@ -300,6 +304,8 @@ pub struct HttpSettings {
     pub trusted_proxies: TrustedProxies,
     /// Whether GraphiQL is served.
     pub graphiql: bool,
+    /// Whether the members console is served.
+    pub console: bool,
 }
 
 /// Websocket limits.
@@ -365,6 +371,7 @@ impl Default for HttpSettings {
             header_timeout: Duration::from_secs(10),
             trusted_proxies: TrustedProxies::default(),
             graphiql: true,
+            console: true,
         }
     }
 }
@@ -436,6 +443,7 @@ impl SettingsArgs {
                 trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)
                     .map_err(SettingsError::TrustedProxy)?,
                 graphiql: self.graphiql,
+                console: self.console,
             },
             schema: SchemaLimits {
                 introspection: self.introspection,
