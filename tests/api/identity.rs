@@ -26,7 +26,33 @@ backend_tests!(
     sign_out_revokes_the_token,
     tokens_are_stored_only_as_digests,
     sign_up_can_be_closed,
+    sessions_end_after_their_lifetime with short_sessions,
 );
+
+fn short_sessions(settings: &mut roster_server::Settings) {
+    settings.session_ttl = std::time::Duration::from_secs(2);
+}
+
+async fn sessions_end_after_their_lifetime(app: roster_tests::TestApp) {
+    let ana = app.sign_up("ana").await;
+    let viewer = async || {
+        app.graphql_as(Some(&ana.token), "{ viewer { id } }", json!({})).await["data"]["viewer"].clone()
+    };
+    assert_eq!(viewer().await["id"], ana.id.as_str());
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(viewer().await, json!(null), "expired after ROSTER_SESSION_TTL_HOURS");
+}
+
+#[test]
+fn the_session_lifetime_is_a_setting_in_hours() {
+    use clap::Parser as _;
+    let parse =
+        |args: &[&str]| roster_server::cli::Cli::try_parse_from(args).expect("parses").settings.settings();
+    let default = parse(&["roster"]).expect("valid");
+    assert_eq!(default.session_ttl, std::time::Duration::from_secs(720 * 3600));
+    let day = parse(&["roster", "--session-ttl-hours", "24"]).expect("valid");
+    assert_eq!(day.session_ttl, std::time::Duration::from_secs(24 * 3600));
+}
 
 async fn sign_up_validates_email_and_password_length(app: roster_tests::TestApp) {
     let bad_email = app.graphql(SIGN_UP, sign_up_vars("not-an-email", "long enough")).await;

@@ -2,6 +2,7 @@
 // owner, the error for an invitation accepted meanwhile, resuming after going offline,
 // and the accept page behind the emailed link.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
   accept,
@@ -23,6 +24,43 @@ import {
   uniqueEmail,
   watchPage,
 } from './helpers.mjs';
+
+/** The server's SQLite file: set by scripts/browser-tests when it started the server itself. */
+const ROSTER_DB = process.env.ROSTER_DB ?? '';
+
+/** An event cursor's scope id and position (`event:<scope id>:<position>`, base64url). */
+function decodeEventCursor(cursor) {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^event:(.+):(\d+)$/.exec(text);
+  if (!m) throw new Error(`not an event cursor: ${text}`);
+  return { scopeId: m[1], position: Number(m[2]) };
+}
+
+/**
+ * What the server's retention pruning does, done now: deletes a list's events up to and
+ * including `position` from the server's database (an ordinary connection, which is safe
+ * beside the server's WAL; the busy timeout waits out its writers). Returns the number of
+ * rows deleted.
+ */
+function pruneEvents(scopeId, position) {
+  const out = execFileSync(
+    'python3',
+    [
+      '-c',
+      `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=10)
+n = c.execute('DELETE FROM member_list_events WHERE scope_id = ? AND position <= ?', (sys.argv[2], int(sys.argv[3]))).rowcount
+c.commit()
+c.close()
+print(n)`,
+      ROSTER_DB,
+      scopeId,
+      String(position),
+    ],
+    { encoding: 'utf8' },
+  );
+  return Number(out.trim());
+}
 
 let browser;
 /** Admin A (signed up), the organization, and admin B (joined through an invitation). */
@@ -174,6 +212,93 @@ describe('Admin → Manage Organization', () => {
     assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was reloaded');
     await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
     await screenshot(page, 'back-online-b');
+  });
+
+  test('CURSOR_EXPIRED on resuming: the list reads its page again, follows the new eventCursor, and stays live', async (t) => {
+    if (!ROSTER_DB) {
+      t.skip('ROSTER_DB is not set (ROSTER_URL given from outside): this test prunes the server’s events in its SQLite file');
+      return;
+    }
+    const scope = { organizationId: org.id };
+    const eventCursor = async () =>
+      (await gql(`query($s: MembershipScope!) { members(scope: $s, first: 1) { eventCursor } }`, { s: scope }, A.token))
+        .members.eventCursor;
+    const ctx = await signedInContext(browser, A.token);
+    try {
+      const page = await ctx.newPage();
+      pageProblems.push(watchPage(page));
+      // Watch (not touch) the traffic: the socket's frames and the Members queries' answers.
+      const received = [];
+      const sent = [];
+      page.on('websocket', (ws) => {
+        ws.on('framereceived', (f) => received.push(String(f.payload)));
+        ws.on('framesent', (f) => sent.push(String(f.payload)));
+      });
+      const membersAnswers = [];
+      page.on('response', async (res) => {
+        if (!res.url().endsWith('/graphql') || res.request().method() !== 'POST') return;
+        if (!/"operationName":"Members"/.test(res.request().postData() ?? '')) return;
+        try {
+          membersAnswers.push((await res.json()).data?.members ?? null);
+        } catch {
+          membersAnswers.push(null);
+        }
+      });
+      await page.goto(managePath(org.id));
+      await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor({ timeout: 15_000 });
+      const seen = decodeEventCursor(await eventCursor());
+      await page.evaluate(() => (window.__noReload = true));
+
+      await ctx.setOffline(true);
+      await page.getByRole('status').filter({ hasText: /Reconnecting/ }).first().waitFor({ timeout: 30_000 });
+      const ivy = uniqueEmail('ivy');
+      const jack = uniqueEmail('jack');
+      await invite(A.token, scope, ivy);
+      await invite(A.token, scope, jack);
+      const newest = decodeEventCursor(await eventCursor());
+      assert.equal(newest.scopeId, seen.scopeId);
+      assert.ok(newest.position >= seen.position + 2, `two events after the page's ${seen.position}, at ${newest.position}`);
+      // The events right after the page's cursor are gone: resuming from it cannot be done.
+      const pruned = pruneEvents(newest.scopeId, newest.position);
+      assert.ok(pruned >= 2, `pruned ${pruned} events`);
+      assert.equal(await row(page, ivy).count(), 0, 'offline, the change cannot have arrived');
+      const membersBefore = membersAnswers.length;
+      const sentBefore = sent.length;
+
+      await ctx.setOffline(false);
+      await row(page, ivy).waitFor({ timeout: 20_000 });
+      await row(page, jack).waitFor({ timeout: 5_000 });
+      assert.equal(await row(page, ivy).locator('.badge').innerText(), 'unverified');
+      assert.ok(
+        received.some((f) => f.includes('"CURSOR_EXPIRED"')),
+        'the server answered the resubscription with CURSOR_EXPIRED',
+      );
+      // The rows came from reading the page again, and the list follows that page's eventCursor.
+      const reloaded = membersAnswers.slice(membersBefore).filter(Boolean);
+      assert.equal(reloaded.length, 1, 'the page of members was read again once');
+      const reloadedCursor = reloaded[0].eventCursor;
+      assert.equal(decodeEventCursor(reloadedCursor).position, newest.position);
+      const followed = sent
+        .slice(sentBefore)
+        .map((f) => JSON.parse(f))
+        .filter((m) => m.type === 'subscribe' && m.payload?.operationName === 'MemberListChanged')
+        .map((m) => m.payload.variables.after);
+      assert.equal(followed.at(-1), reloadedCursor, 'the list subscribes again from the new eventCursor');
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was reloaded');
+      await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
+      assert.equal(await page.getByText(/Live updates stopped/).count(), 0);
+
+      // And it stays live from there.
+      const kate = uniqueEmail('kate');
+      await invite(A.token, scope, kate);
+      await row(page, kate).waitFor({ timeout: 5_000 });
+      assert.equal(membersAnswers.length, membersBefore + 1, 'the new row came live, not from another reload');
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was reloaded');
+      await row(page, kate).scrollIntoViewIfNeeded();
+      await screenshot(page, 'cursor-expired-reloaded');
+    } finally {
+      await ctx.close();
+    }
   });
 
   test('Change role: the role picker changes a pending member’s role, and B sees it', async (t) => {
