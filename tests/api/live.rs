@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use roster_tests::flows::{PASSWORD, org, team};
-use roster_tests::ws::WsClient;
+use roster_tests::ws::{MEMBER_EVENTS, WsClient};
 use roster_tests::{Backend, TestApp, backend_tests};
 use serde_json::{Value, json};
 
@@ -33,6 +33,7 @@ backend_tests!(
     an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization,
     signing_out_ends_the_subscription_and_closes_the_socket,
     the_legacy_graphql_ws_protocol_delivers_events_too,
+    removing_a_member_ends_no_other_of_a_thousand_streams_and_costs_no_query_each,
 );
 
 async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_tests::TestApp) {
@@ -345,4 +346,78 @@ async fn a_listener_that_goes_silent_is_replaced_and_no_revocation_is_lost() {
     proxy.freeze();
     other.graphql_as(Some(&ana.token), "mutation { signOut { __typename } }", json!({})).await;
     assert_eq!(ws.closed_with(Duration::from_secs(8)).await, Some(4403));
+}
+
+/// Reads one event per subscription on each socket (ids `0..per_socket`), all of `kind` about
+/// `user_id`.
+async fn every_subscription_sees(sockets: &mut [WsClient], per_socket: usize, kind: &str, user_id: &str) {
+    join_all(sockets.iter_mut().map(|ws| async move {
+        let mut seen = std::collections::HashSet::new();
+        while seen.len() < per_socket {
+            let message = ws.next(10 * SECOND).await.unwrap_or_else(|code| panic!("closed with {code:?}"));
+            let event = &message["payload"]["data"]["memberListChanged"];
+            assert_eq!((&event["kind"], &event["userId"]), (&json!(kind), &json!(user_id)), "{message}");
+            assert!(seen.insert(message["id"].as_str().expect("an id").to_owned()), "once each: {message}");
+        }
+    }))
+    .await;
+}
+
+/// After a removal every subscriber of the list re-checks its access; on this replica that is
+/// one read for all of them, so a thousand subscribers cost no more statements than one, and
+/// none of them runs out of pooled connections and ends with SERVICE_UNAVAILABLE.
+async fn removing_a_member_ends_no_other_of_a_thousand_streams_and_costs_no_query_each(app: TestApp) {
+    const SOCKETS: usize = 20;
+    const PER_SOCKET: usize = 50;
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let mut tokens = vec![admin.token.clone()];
+    for name in ["bob", "carol", "dan"] {
+        tokens.push(app.member(&admin, org(&acme), name, None).await.token);
+    }
+    let victim = app.member(&admin, org(&acme), "victim", None).await;
+    let list = app
+        .graphql_as(
+            Some(&admin.token),
+            "query($s: MembershipScope!) { members(scope: $s) { eventCursor } }",
+            json!({ "s": org(&acme) }),
+        )
+        .await;
+    let cursor = list["data"]["members"]["eventCursor"].as_str().expect("an event cursor").to_owned();
+
+    // Each subscription starts from the cursor, so erin's invitation, made first, is replayed to
+    // it: having seen it, a subscription is live. One socket at a time, as clients arrive.
+    let erin = app.invite_ok(&admin, org(&acme), "erin@example.com", None).await;
+    let mut victim_ws = WsClient::member_events(app.addr, &victim.token, org(&acme), Some(&cursor)).await;
+    expect_event(&mut victim_ws, "INVITED", &erin).await;
+    let mut sockets = Vec::new();
+    for i in 0..SOCKETS {
+        let mut ws = WsClient::connect(app.addr, "graphql-transport-ws").await;
+        ws.init(Some(&tokens[i % tokens.len()])).await;
+        for id in 0..PER_SOCKET {
+            ws.send(json!({
+                "type": "subscribe", "id": id.to_string(),
+                "payload": { "query": MEMBER_EVENTS, "variables": { "scope": org(&acme), "after": cursor } }
+            }))
+            .await;
+        }
+        every_subscription_sees(std::slice::from_mut(&mut ws), PER_SOCKET, "INVITED", &erin).await;
+        sockets.push(ws);
+    }
+    app.smtp.wait_for_invitation("erin@example.com", 1).await;
+
+    let before = app.db.queries_run();
+    app.remove(Some(&admin), org(&acme), &victim.id).await;
+    let ended = victim_ws.event(10 * SECOND).await.expect_err("the removed member's stream ends");
+    assert_eq!(error_code(&ended), "FORBIDDEN", "{ended}");
+    every_subscription_sees(&mut sockets, PER_SOCKET, "REMOVED", &victim.id).await;
+    let spent = app.db.queries_run() - before;
+    // The removal's own transaction, the hub's read of the event, one access read for the
+    // list, and whatever background polling falls in the window: a constant, where one
+    // re-check per subscriber would be over two thousand.
+    assert!(spent < 60, "{spent} statements for {} subscribers", SOCKETS * PER_SOCKET + 1);
+
+    // Every other stream is still live.
+    let frank = app.invite_ok(&admin, org(&acme), "frank@example.com", None).await;
+    every_subscription_sees(&mut sockets, PER_SOCKET, "INVITED", &frank).await;
 }

@@ -73,3 +73,39 @@ async fn the_sqlite_folder_is_created_when_missing() {
     db.migrate().await.expect("migrations apply");
     assert!(path.exists());
 }
+
+/// `roster migrate --status` as an operator runs it: everything pending on an empty
+/// database, everything applied after `roster migrate`, and nothing changed by asking.
+async fn migrate_status_lists_applied_and_pending(backend: Backend) {
+    use clap::Parser as _;
+    let database = TestDatabase::create(backend).await;
+    let url = match &database.url {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    let roster = async |args: &[&str]| {
+        let cli =
+            roster_server::cli::Cli::try_parse_from([&["roster", "--database-url", &url], args].concat())
+                .expect("parses");
+        let mut out = Vec::new();
+        roster_server::cli::run(cli, &mut out).await.expect("runs");
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let before = roster(&["migrate", "--status"]).await;
+    let lines: Vec<&str> = before.lines().collect();
+    assert!(lines.len() >= 9 && lines.iter().all(|l| l.starts_with("pending 2026-")), "{before}");
+    assert_eq!(roster(&["migrate", "--status"]).await, before, "asking changes nothing");
+    roster(&["migrate"]).await;
+    let after = roster(&["migrate", "--status"]).await;
+    assert_eq!(after, before.replace("pending ", "applied "), "{after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_status_on_sqlite() {
+    migrate_status_lists_applied_and_pending(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_status_on_postgres() {
+    migrate_status_lists_applied_and_pending(Backend::Postgres).await;
+}

@@ -105,6 +105,10 @@ impl TestApp {
         database: Option<TestDatabase>,
         configure: impl FnOnce(&mut Settings),
     ) -> TestApp {
+        if std::env::var_os("RUST_LOG").is_some() {
+            // Debugging a test: the servers' logs on stderr (run with --nocapture).
+            roster_server::telemetry::init(roster_server::settings::LogFormat::Text);
+        }
         let smtp = smtp::SmtpCapture::start().await;
         let mut settings = Settings::for_tests(database_url.clone());
         settings.smtp_url = Some(smtp.url());

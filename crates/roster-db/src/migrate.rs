@@ -23,12 +23,19 @@ const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(727377001)";
 enum Direction {
     Up,
     DownAll,
+    Status,
 }
 
 impl Db {
     /// Applies every pending migration and returns the versions applied.
     pub async fn migrate(&self) -> Result<Vec<String>, DbError> {
         run(self.url().clone(), Direction::Up).await
+    }
+
+    /// Every migration this binary knows, oldest first, with whether the database has it:
+    /// `applied NAME` or `pending NAME`, as `roster migrate --status` prints them.
+    pub async fn migration_status(&self) -> Result<Vec<String>, DbError> {
+        run(self.url().clone(), Direction::Status).await
     }
 
     /// Reverts every applied migration, newest first. For tests of the `down.sql` files.
@@ -76,10 +83,24 @@ fn apply<C>(
 where
     C: MigrationHarness<C::Backend> + diesel::Connection,
 {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
     let versions: Vec<MigrationVersion<'_>> = match direction {
-        Direction::Up => conn.run_pending_migrations(migrations),
-        Direction::DownAll => conn.revert_all_migrations(migrations),
-    }
-    .map_err(|e| DbError::Migration(e.to_string()))?;
+        Direction::Up => conn.run_pending_migrations(migrations).map_err(failed)?,
+        Direction::DownAll => conn.revert_all_migrations(migrations).map_err(failed)?,
+        Direction::Status => {
+            let applied: Vec<String> =
+                conn.applied_migrations().map_err(failed)?.iter().map(ToString::to_string).collect();
+            let known =
+                diesel::migration::MigrationSource::<C::Backend>::migrations(&migrations).map_err(failed)?;
+            return Ok(known
+                .iter()
+                .map(|m| {
+                    let state =
+                        if applied.contains(&m.name().version().to_string()) { "applied" } else { "pending" };
+                    format!("{state} {}", m.name())
+                })
+                .collect());
+        }
+    };
     Ok(versions.iter().map(ToString::to_string).collect())
 }

@@ -193,6 +193,40 @@ impl Authority {
         Ok(authority)
     }
 
+    /// Loads the authority of each of `user_ids` around `scope` in one query; users with no
+    /// verified membership there are absent.
+    pub async fn load_many(
+        conn: &mut Conn<'_>,
+        user_ids: &[String],
+        scope: &Scope,
+    ) -> QueryResult<std::collections::HashMap<String, Authority>> {
+        let mut authorities = std::collections::HashMap::new();
+        if user_ids.is_empty() {
+            return Ok(authorities);
+        }
+        let scope_ids = [scope.organization_id.as_str(), scope.id()];
+        let rows: Vec<(String, String, String)> = db_run!(conn, |c| {
+            memberships::table
+                .filter(memberships::user_id.eq_any(user_ids))
+                .filter(memberships::status.eq(Status::Verified.as_str()))
+                .filter(memberships::scope_id.eq_any(scope_ids))
+                .select((memberships::user_id, memberships::scope_id, memberships::role))
+                .load(c)
+                .await
+        })?;
+        for (user_id, scope_id, role) in rows {
+            let authority: &mut Authority = authorities
+                .entry(user_id)
+                .or_insert(Authority { is_team: scope.is_team(), ..Authority::default() });
+            if scope_id == scope.organization_id {
+                authority.organization_role = Some(Role::parse(&role));
+            } else {
+                authority.team_role = Some(Role::parse(&role));
+            }
+        }
+        Ok(authorities)
+    }
+
     /// A verified admin of the organization.
     pub fn is_organization_admin(&self) -> bool {
         self.organization_role == Some(Role::Admin)

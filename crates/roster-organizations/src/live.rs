@@ -7,6 +7,7 @@
 //! somewhere (their access is re-checked at once), and a session was revoked.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,7 +16,9 @@ use roster_db::notify::Notification;
 use roster_db::{DatabaseUrl, Db, DbError};
 use tokio::sync::{broadcast, watch};
 
+use crate::authority::Authority;
 use crate::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
+use crate::members::ActionRules;
 use crate::scope::Scope;
 use crate::store::MemberRecord;
 
@@ -75,6 +78,140 @@ struct Feed {
     /// so events go out in order.
     delivered: tokio::sync::Mutex<Option<i64>>,
     scope: Scope,
+    /// The users subscribed to this list here, with how many subscriptions each.
+    watchers: Mutex<HashMap<String, usize>>,
+    /// The latest access snapshot of the watchers, shared by all of them (see [`Watch`]).
+    access: tokio::sync::Mutex<Option<Arc<AccessSnapshot>>>,
+}
+
+/// What the list's watchers may do, as read once for all of them: after a change, every
+/// subscriber of a large list re-checks its access, and one read serves them all.
+#[derive(Debug)]
+struct AccessSnapshot {
+    /// The hub's generation when it was read: any later change makes it stale.
+    generation: u64,
+    /// The users it covers (the watchers then).
+    users: std::collections::HashSet<String>,
+    /// Whether the list's scope still exists (a team may be deleted).
+    exists: bool,
+    /// Each covered user's verified roles around the scope.
+    authorities: HashMap<String, Authority>,
+    /// The organization's verified admins, for `availableActions`.
+    verified_admins: i64,
+}
+
+/// One subscriber's place among its list's watchers: it counts the user as watching until
+/// dropped, and answers access re-checks from the list's shared snapshot.
+pub struct Watch {
+    inner: Arc<Inner>,
+    feed: Arc<Feed>,
+    user_id: String,
+}
+
+/// A subscriber's access, as the shared snapshot says.
+#[derive(Debug, Clone, Copy)]
+pub enum SharedAccess {
+    /// May read the list, with these rules for `availableActions`.
+    Granted(ActionRules),
+    /// May not read the list (any more).
+    Forbidden,
+    /// The list's team was deleted.
+    Deleted,
+}
+
+impl Watch {
+    /// The subscriber's access now. The snapshot is read at most once per change the hub
+    /// learns of (a generation), by the first watcher that asks; the others wait for it
+    /// without holding a connection. A change is counted before its events are delivered,
+    /// so a re-check prompted by an event always sees that event's change.
+    pub async fn access(&self) -> Result<SharedAccess, DbError> {
+        let mut slot = self.feed.access.lock().await;
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let fresh = slot
+            .as_ref()
+            .filter(|snapshot| snapshot.generation >= generation && snapshot.users.contains(&self.user_id))
+            .cloned();
+        let snapshot = match fresh {
+            Some(snapshot) => snapshot,
+            None => {
+                let users: Vec<String> =
+                    self.feed.watchers.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect();
+                let snapshot =
+                    Arc::new(read_snapshot(&self.inner.db, &self.feed.scope, users, generation).await?);
+                *slot = Some(snapshot.clone());
+                snapshot
+            }
+        };
+        if !snapshot.exists {
+            return Ok(SharedAccess::Deleted);
+        }
+        let authority = snapshot
+            .authorities
+            .get(&self.user_id)
+            .copied()
+            .unwrap_or(Authority { is_team: self.feed.scope.is_team(), ..Authority::default() });
+        if !authority.reads_members() {
+            return Ok(SharedAccess::Forbidden);
+        }
+        Ok(SharedAccess::Granted(ActionRules { authority, verified_admins: snapshot.verified_admins }))
+    }
+}
+
+#[cfg(test)]
+impl Watch {
+    /// A watch on a list no hub serves, for unit tests of a subscriber's stream.
+    pub(crate) fn standalone(db: Db, scope: Scope, user_id: &str) -> Watch {
+        let hub = LiveHub::new(db, LiveSettings::default());
+        let feed = Arc::new(Feed {
+            sender: broadcast::channel(1).0,
+            delivered: tokio::sync::Mutex::new(None),
+            scope,
+            watchers: Mutex::new(HashMap::from([(user_id.to_owned(), 1)])),
+            access: tokio::sync::Mutex::new(None),
+        });
+        Watch { inner: hub.inner, feed, user_id: user_id.to_owned() }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let mut watchers = self.feed.watchers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = watchers.get_mut(&self.user_id) {
+            *count -= 1;
+            if *count == 0 {
+                watchers.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// Reads the access of `users` around `scope` in one checkout: whether the scope exists, the
+/// users' verified roles (one query for all), and the organization's verified admins.
+async fn read_snapshot(
+    db: &Db,
+    scope: &Scope,
+    users: Vec<String>,
+    generation: u64,
+) -> Result<AccessSnapshot, DbError> {
+    let mut conn = db.get().await?;
+    let mut conn = conn.conn();
+    let exists = match &scope.team_id {
+        Some(team_id) => {
+            crate::scope::resolve(&mut conn, &crate::scope::MembershipScope::TeamId(team_id.as_str().into()))
+                .await?
+                .is_some()
+        }
+        None => true,
+    };
+    let authorities = Authority::load_many(&mut conn, &users, scope).await?;
+    let verified_admins = crate::store::verified_admins(&mut conn, &scope.organization_id).await?;
+    Ok(AccessSnapshot {
+        generation,
+        users: users.into_iter().collect(),
+        exists,
+        authorities,
+        verified_admins,
+    })
 }
 
 struct Inner {
@@ -87,6 +224,9 @@ struct Inner {
     signals: Mutex<HashMap<String, broadcast::Sender<()>>>,
     /// Fired when the listener (re)connects: revocations may have been missed meanwhile.
     rechecks: broadcast::Sender<()>,
+    /// Counts the membership changes this hub learned of (and reconnections, after which
+    /// some may have been missed): access snapshots older than it are stale.
+    generation: AtomicU64,
 }
 
 /// The hub. Cheap to clone.
@@ -111,6 +251,8 @@ pub struct Inbox {
     pub session_revoked: broadcast::Receiver<()>,
     /// Fires when the list's scope (a team) is deleted.
     pub scope_deleted: broadcast::Receiver<()>,
+    /// The subscriber among the list's watchers, for shared access re-checks.
+    pub watch: Watch,
 }
 
 impl LiveHub {
@@ -124,6 +266,7 @@ impl LiveHub {
                 feeds: Mutex::default(),
                 signals: Mutex::default(),
                 rechecks: broadcast::channel(1).0,
+                generation: AtomicU64::new(0),
             }),
         }
     }
@@ -153,12 +296,21 @@ impl LiveHub {
                         sender: broadcast::channel(self.inner.settings.buffer.max(1)).0,
                         delivered: tokio::sync::Mutex::new(None),
                         scope: scope.clone(),
+                        watchers: Mutex::default(),
+                        access: tokio::sync::Mutex::new(None),
                     })
                 })
                 .clone();
             let events = feed.sender.subscribe();
+            *feed
+                .watchers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(user_id.to_owned())
+                .or_default() += 1;
             (feed, events)
         };
+        let watch = Watch { inner: self.inner.clone(), feed: feed.clone(), user_id: user_id.to_owned() };
         {
             // Only the first subscriber of a list reads its position; the others wait on this
             // lock without holding a connection.
@@ -173,6 +325,7 @@ impl LiveHub {
             user_changed: self.signal(&format!("user:{user_id}")),
             session_revoked: self.session_revoked(session_id),
             scope_deleted: self.signal(&format!("scope:{}", scope.id())),
+            watch,
         })
     }
 
@@ -201,6 +354,7 @@ impl LiveHub {
 
     /// Makes every subscriber re-check its access (after wake-ups may have been missed).
     fn fire_all_users(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
         let signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());
         for (key, sender) in signals.iter() {
             if key.starts_with("user:") {
@@ -218,11 +372,15 @@ impl LiveHub {
         } else if notification.channel == self.inner.settings.sessions_channel {
             self.fire(&format!("session:{}", notification.payload));
         } else if notification.channel == SCOPES_CHANNEL {
+            self.inner.generation.fetch_add(1, Ordering::SeqCst);
             self.fire(&format!("scope:{}", notification.payload));
         }
     }
 
     fn on_change(&self, change: &Change) {
+        // Counted before the events are read, so whoever re-checks because of them reads
+        // access afresh.
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
         let feed = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner()).get(&change.scope_id).cloned();
         if let Some(feed) = feed {
             let hub = self.clone();

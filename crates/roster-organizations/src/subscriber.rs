@@ -18,7 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::authority::{self, AccessError};
 use crate::events::{self, EventKind, EventRecord, EventRow};
-use crate::live::Inbox;
+use crate::live::{Inbox, SharedAccess};
 use crate::members::{ActionRules, Member};
 use crate::scope::{MembershipScope, Scope};
 use crate::store::MemberRecord;
@@ -185,7 +185,8 @@ impl Subscriber {
         })
     }
 
-    /// Re-reads the subscriber's session and authority, and refreshes the action rules.
+    /// Re-reads the subscriber's session and authority, and refreshes the action rules: once,
+    /// when the subscription starts (later re-checks share a snapshot, see `ensure_access`).
     pub(crate) async fn recheck(&mut self) -> Result<Access, DbError> {
         if !roster_identity::service::session_is_live(&self.db, &self.actor).await? {
             return Ok(Access::SignedOut);
@@ -209,20 +210,25 @@ impl Subscriber {
         Ok(Access::Granted)
     }
 
-    /// [`Subscriber::recheck`], ending the stream with the reason when access is gone.
+    /// Re-checks access after a change, from the list's shared snapshot (one read for all of
+    /// its subscribers on this replica), ending the stream with the reason when it is gone.
+    /// The session is not re-read here: its revocation and expiry end the socket itself
+    /// (`ws.rs` in the server), also after the hub reconnects.
     async fn ensure_access(&mut self) -> async_graphql::Result<()> {
         if self.deleted {
             // Draining the deletion's own events; the stream ends right after them.
             return Ok(());
         }
-        match self.recheck().await {
-            Ok(Access::Granted) => Ok(()),
-            Ok(Access::Forbidden) => self.fail(top_level_error(
+        match self.inbox.watch.access().await {
+            Ok(SharedAccess::Granted(rules)) => {
+                self.rules = rules;
+                Ok(())
+            }
+            Ok(SharedAccess::Forbidden) => self.fail(top_level_error(
                 ErrorCode::Forbidden,
                 "You no longer have access to this member list.",
             )),
-            Ok(Access::SignedOut) => self.fail(signed_out()),
-            Ok(Access::Deleted) => self.mark_deleted().await,
+            Ok(SharedAccess::Deleted) => self.mark_deleted().await,
             Err(e) => self.fail(internal_error(&e)),
         }
     }
@@ -285,16 +291,18 @@ mod tests {
         let (_user, user_changed) = broadcast::channel(1);
         let (_session, session_revoked) = broadcast::channel(1);
         let (_scope, scope_deleted) = broadcast::channel(1);
+        let scope = Scope { organization_id: "org_1".into(), team_id: None };
+        let watch = crate::live::Watch::standalone(db.clone(), scope.clone(), "usr_me");
         let mut stream = Subscriber {
             db,
-            scope: Scope { organization_id: "org_1".into(), team_id: None },
+            scope,
             user_id: "usr_me".into(),
             actor: Actor::Anonymous,
             rules: ActionRules { authority: Authority::default(), verified_admins: 0 },
             next: 1,
             replay_until: 0,
             backlog: VecDeque::new(),
-            inbox: Inbox { events, user_changed, session_revoked, scope_deleted },
+            inbox: Inbox { events, user_changed, session_revoked, scope_deleted, watch },
             finished: false,
             deleted: false,
         };

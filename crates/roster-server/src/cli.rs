@@ -28,7 +28,11 @@ pub enum Command {
     /// Apply pending migrations, then serve GraphQL (the default).
     Serve,
     /// Apply pending migrations and exit.
-    Migrate,
+    Migrate {
+        /// List the migrations, applied and pending, and change nothing.
+        #[arg(long)]
+        status: bool,
+    },
     /// Print the GraphQL schema (SDL) and exit.
     PrintSchema,
     /// Seed a demo organization (a team, verified members, pending invitations), print an
@@ -83,7 +87,13 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), String> {
     let settings = cli.settings.settings().map_err(|e| e.to_string())?;
     match command {
         Command::PrintSchema => Ok(()),
-        Command::Migrate => {
+        Command::Migrate { status: true } => {
+            let db =
+                roster_db::Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
+            let lines = db.migration_status().await.map_err(|e| e.to_string())?;
+            print(out, &format!("{}\n", lines.join("\n")))
+        }
+        Command::Migrate { status: false } => {
             let db =
                 roster_db::Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
             let applied = db.migrate().await.map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ mod http;
 pub mod schema;
 mod serve;
 pub mod settings;
-mod telemetry;
+pub mod telemetry;
 mod ws;
 
 pub use app::Application;

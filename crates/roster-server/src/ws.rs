@@ -11,7 +11,8 @@
 //! - the graphql-transport-ws close codes: 4400 for a malformed message, 4401 for a
 //!   subscribe before the acknowledgement, 4403 for refused credentials, 4408 when no
 //!   `connection_init` arrives in time, 4409 for a second subscribe with an id in use,
-//!   4429 for a second `connection_init`;
+//!   4429 for a second `connection_init`, and 1013 (try again later) when the database
+//!   cannot say whether the session is live;
 //! - the session: an operation runs only while the connection's session is live. Every
 //!   operation re-checks it, and the socket closes with 4403 as soon as the session is
 //!   revoked (the hub relays sign-outs from every replica) or expires;
@@ -32,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt as _, StreamExt as _};
 use roster_core::{Actor, ClientAddr};
 use roster_identity::service::LiveSession;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::app::AppState;
@@ -41,6 +42,9 @@ use crate::app::AppState;
 mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const TOO_BIG: u16 = 1009;
+    /// RFC 6455's "try again later": the database could not be asked. Clients such as
+    /// graphql-ws reconnect after it, where a 44xx code would make them give up.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
     pub const BAD_REQUEST: u16 = 4400;
     pub const UNAUTHORIZED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
@@ -136,8 +140,20 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
         data.insert(client);
         Ok(data)
     };
-    let input = futures_util::stream::unfold(engine_input, |mut rx| async move {
-        rx.recv().await.map(|message| (message, rx))
+    // Operations pass the session gate on their way into the engine, not in the loop below:
+    // the loop drives the engine, and an engine left undriven while the loop waits for a
+    // pooled connection keeps the connections its own operations hold. With many
+    // subscriptions starting at once that starved the pool for good.
+    let (actor_tx, actor_rx) = watch::channel(None);
+    let (closing_tx, mut closings) = mpsc::channel(1);
+    let gate = SessionGate { db: state.db.clone(), actor: actor_rx, closing: closing_tx };
+    let input = futures_util::stream::unfold((engine_input, gate.clone()), |(mut rx, gate)| async move {
+        let message = rx.recv().await?;
+        if matches!(message, Ok(ClientMessage::Start { .. })) && !gate.admits().await {
+            // The loop closes the socket; nothing more goes in meanwhile.
+            std::future::pending::<()>().await;
+        }
+        Some((message, (rx, gate)))
     });
     let engine =
         WebSocket::from_message_stream(state.schema.clone(), input, protocol).on_connection_init(on_init);
@@ -191,9 +207,6 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
                             }
                             continue;
                         }
-                        if !session_is_live(&state, &mut principal).await {
-                            break Some((close::FORBIDDEN, SESSION_ENDED.into()));
-                        }
                         if active.len() >= settings.max_subscriptions {
                             let refusal = too_many(protocol, id, settings.max_subscriptions);
                             if sink.send(Message::Text(refusal.into())).await.is_err() {
@@ -217,6 +230,7 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
                             acked = true;
                             principal.settle();
                             if let Principal::User(session) = &principal {
+                                actor_tx.send_replace(Some(session.actor.clone()));
                                 revoked = Some(state.hub.session_revoked(session.actor.session_id().unwrap_or_default()));
                                 session_end = Box::pin(tokio::time::sleep(session.valid_for()));
                             }
@@ -246,10 +260,10 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
             }
             // The hub may have missed revocations (its listener reconnected): ask the database.
             _ = rechecks.recv() => {
-                if !session_is_live(&state, &mut principal).await {
-                    break Some((close::FORBIDDEN, SESSION_ENDED.into()));
-                }
+                let gate = gate.clone();
+                tokio::spawn(async move { gate.admits().await });
             }
+            Some(closing) = closings.recv() => break Some(closing),
             _ = keepalive.tick() => {
                 if last_heard.elapsed() > settings.keepalive * 2 {
                     tracing::debug!("websocket: the peer stopped answering pings; dropping it");
@@ -270,22 +284,34 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
     let _ = sink.close().await;
 }
 
-/// Whether the connection may still run operations: anonymous ones always may; signed-in
-/// ones while their session is live in the database (the hub's signal may still be on its
-/// way from the replica that revoked it, so the database is asked every time).
-async fn session_is_live(state: &AppState, principal: &mut Principal) -> bool {
-    principal.settle();
-    match principal {
-        Principal::Pending(_) | Principal::Anonymous => true,
-        Principal::User(session) => {
-            match roster_identity::service::session_is_live(&state.db, &session.actor).await {
-                Ok(live) => live,
-                Err(e) => {
-                    tracing::warn!(error = %e, "websocket: cannot check the session; closing");
-                    false
-                }
+/// Checks a signed-in connection's session before each operation, and when the hub may have
+/// missed a revocation. Anonymous connections may always go on; signed-in ones while their
+/// session is live in the database (the hub's signal may still be on its way from the
+/// replica that revoked it, so the database is asked every time).
+#[derive(Clone)]
+struct SessionGate {
+    db: roster_db::Db,
+    /// The connection's actor, once `connection_init` was acknowledged with a session.
+    actor: watch::Receiver<Option<Actor>>,
+    /// Where the reason to close goes, to the loop that owns the socket.
+    closing: mpsc::Sender<(u16, String)>,
+}
+
+impl SessionGate {
+    /// Whether the connection may go on; when not, the reason to close was sent to the loop:
+    /// its session ended, or the database that says whether it did cannot be asked.
+    async fn admits(&self) -> bool {
+        let Some(actor) = self.actor.borrow().clone() else { return true };
+        let closing = match roster_identity::service::session_is_live(&self.db, &actor).await {
+            Ok(true) => return true,
+            Ok(false) => (close::FORBIDDEN, SESSION_ENDED.into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "websocket: cannot check the session; closing");
+                (close::TRY_AGAIN_LATER, "The database is unavailable; reconnect shortly.".into())
             }
-        }
+        };
+        let _ = self.closing.try_send(closing);
+        false
     }
 }
 
