@@ -68,9 +68,29 @@ async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_t
     let joined = expect_event(&mut ws, "JOINED", &bob).await;
     assert_eq!(joined["member"]["status"], "VERIFIED");
 
+    // One id for Bob's row throughout, in the list and in every event, also once he left it:
+    // what a normalized client cache merges events by.
+    let list = app
+        .graphql_as(
+            Some(&admin.token),
+            "query($s: MembershipScope!) { members(scope: $s) { nodes { id user { id } } } }",
+            json!({ "s": org(&acme) }),
+        )
+        .await;
+    let listed = list["data"]["members"]["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|node| node["user"]["id"] == bob.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("Bob is listed: {list}"));
+    assert_eq!(listed["id"], joined["member"]["id"], "{listed}");
+    assert_eq!(joined["memberId"], joined["member"]["id"], "{joined}");
+    assert_eq!(invited["memberId"], joined["memberId"]);
+
     app.remove(Some(&admin), org(&acme), &bob).await;
     let removed = expect_event(&mut ws, "REMOVED", &bob).await;
     assert_eq!(removed["member"], Value::Null);
+    assert_eq!(removed["memberId"], listed["id"], "the row to evict: {removed}");
+    assert_ne!(cancelled["memberId"], Value::Null, "{cancelled}");
     assert!(ws.is_quiet(Duration::from_millis(300)).await, "nothing else");
 }
 

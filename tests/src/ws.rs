@@ -104,7 +104,7 @@ impl WsClient {
 /// The subscription the tests use, with the fields they read.
 pub const MEMBER_EVENTS: &str = "subscription($scope: MembershipScope!, $after: String) {
     memberListChanged(scope: $scope, after: $after) {
-        cursor kind userId occurredAt member { status role user { id email } availableActions } } }";
+        cursor kind userId memberId occurredAt member { id status role user { id email } availableActions } } }";
 
 impl WsClient {
     /// Opens a graphql-transport-ws connection signed in with `token`, and subscribes to

@@ -1,6 +1,6 @@
 //! `Member` and the paginated member list.
 
-use async_graphql::SimpleObject;
+use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use roster_core::page::{PageInfo, encode_cursor};
 use roster_db::Conn;
@@ -16,9 +16,22 @@ use crate::store::{self, MemberRecord, Summary};
 /// The cursor kind of member list cursors.
 pub const CURSOR_KIND: &str = "member";
 
+/// The id of `user_id`'s place in the member list of `scope_id`: opaque, and the same for
+/// the row and for every event about it.
+pub fn member_id(scope_id: &str, user_id: &str) -> ID {
+    ID(encode_cursor(MEMBER_ID_KIND, &format!("{scope_id}:{user_id}")))
+}
+
+/// The kind of encoded member ids (distinct from cursors, so neither passes for the other).
+const MEMBER_ID_KIND: &str = "Member";
+
 /// A user's place in an organization's or a team's member list.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct Member {
+    /// Stable for this person's place in this list: it does not change when they accept, or
+    /// when their role changes, and `MemberListEvent.memberId` carries it. Normalized caches
+    /// (Apollo Client, urql Graphcache) key `Member` by it.
+    pub id: ID,
     /// The member. While the invitation is pending only the email is shown (the display name
     /// is null), so an invitation looks the same whether or not the person had an account.
     pub user: User,
@@ -85,6 +98,7 @@ impl Member {
             user.display_name = None;
         }
         Member {
+            id: member_id(&row.scope_id, &row.user_id),
             user,
             status,
             role,

@@ -179,6 +179,7 @@ impl Subscriber {
         Ok(MemberListEvent {
             cursor: event_cursor(&row.scope_id, row.position),
             kind: EventKind::parse(&row.kind),
+            member_id: crate::members::member_id(&row.scope_id, &row.user_id),
             user_id: ID(row.user_id),
             member: member.map(|record| Member::new(record, &self.rules)),
             occurred_at: row.occurred_at.and_utc(),

@@ -36,6 +36,9 @@ pub struct MemberListEvent {
     pub kind: EventKind,
     /// Whose membership changed.
     pub user_id: ID,
+    /// The `Member.id` of the changed row, also when `member` is null: a client merging events
+    /// into a cached list updates, inserts or evicts the `Member` with this id.
+    pub member_id: ID,
     /// The member as it is after the change; null when the user left the list.
     pub member: Option<Member>,
     /// When the change was committed.

@@ -102,6 +102,9 @@ const MAX_DIRECTIVES: usize = 50;
 pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .register_output_type::<ErrorInterface>()
+        // The scalar's own description names a Rust type; clients want the wire format.
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
+        .override_input_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
         .extension(crate::http::DetectRequestErrors)
         .extension(crate::guard::DocumentGuard(*limits))
         .limit_depth(limits.max_depth)
@@ -114,7 +117,14 @@ pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscript
     builder
 }
 
-/// The schema as SDL, as `roster print-schema` prints it and `schema.graphql` holds it.
+/// The description of the `DateTime` scalar.
+const DATE_TIME: &str =
+    "A point in time, as an RFC 3339 string in UTC, such as `2026-12-02T09:30:00.123456Z`.";
+
+/// The schema as SDL, as `roster print-schema` prints it and `schema.graphql` holds it: all
+/// that introspection serves, `@specifiedBy` included.
 pub fn sdl() -> String {
-    schema(&SchemaLimits::default()).finish().sdl()
+    schema(&SchemaLimits::default())
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
