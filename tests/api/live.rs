@@ -34,6 +34,7 @@ backend_tests!(
     signing_out_ends_the_subscription_and_closes_the_socket,
     the_legacy_graphql_ws_protocol_delivers_events_too,
     removing_a_member_ends_no_other_of_a_thousand_streams_and_costs_no_query_each,
+    the_periodic_catch_up_reads_all_watched_lists_in_one_query,
 );
 
 async fn every_kind_of_change_reaches_a_subscriber_within_a_second(app: roster_tests::TestApp) {
@@ -440,4 +441,26 @@ async fn removing_a_member_ends_no_other_of_a_thousand_streams_and_costs_no_quer
     // Every other stream is still live.
     let frank = app.invite_ok(&admin, org(&acme), "frank@example.com", None).await;
     every_subscription_sees(&mut sockets, PER_SOCKET, "INVITED", &frank).await;
+}
+
+/// The hub's one-second catch-up (the backstop for missed wake-ups) asks which of the lists
+/// it watches moved in one query for all of them, not one per list.
+async fn the_periodic_catch_up_reads_all_watched_lists_in_one_query(app: TestApp) {
+    const LISTS: usize = 20;
+    let admin = app.sign_up("admin").await;
+    let mut sockets = Vec::new();
+    for i in 0..LISTS {
+        let organization = app.create_org(&admin, &format!("Org {i}")).await;
+        sockets.push(WsClient::member_events(app.addr, &admin.token, org(&organization), None).await);
+    }
+    // Three polls' worth of idleness.
+    let before = app.db.queries_run();
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let spent = app.db.queries_run() - before;
+    // Three catch-ups and the mail sender's own polls: a handful, where a query per list
+    // per poll would be 60.
+    assert!(spent <= 12, "{spent} statements in 3 s for {LISTS} idle lists");
+    for ws in &mut sockets {
+        assert!(ws.is_quiet(Duration::from_millis(10)).await, "nothing was sent");
+    }
 }

@@ -19,6 +19,7 @@ mod live;
 mod mail_links;
 mod members;
 mod membership;
+mod observability;
 mod outbox;
 mod password_reset;
 mod pg_tls;

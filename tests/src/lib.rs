@@ -48,6 +48,8 @@ impl TestDatabase {
 pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when on an address of its own.
+    pub metrics_addr: Option<SocketAddr>,
     /// The backend.
     pub backend: Backend,
     /// The application's database handle (for counting queries and direct checks).
@@ -107,7 +109,12 @@ impl TestApp {
     ) -> TestApp {
         if std::env::var_os("RUST_LOG").is_some() {
             // Debugging a test: the servers' logs on stderr (run with --nocapture).
-            roster_server::telemetry::init(roster_server::settings::LogFormat::Text);
+            let settings = roster_server::settings::TelemetrySettings {
+                log_format: roster_server::settings::LogFormat::Text,
+                otlp_endpoint: None,
+                otlp_protocol: roster_server::settings::OtlpProtocol::HttpProtobuf,
+            };
+            let _ = roster_server::telemetry::init(&settings);
         }
         let smtp = smtp::SmtpCapture::start().await;
         let mut settings = Settings::for_tests(database_url.clone());
@@ -115,6 +122,7 @@ impl TestApp {
         configure(&mut settings);
         let app = Application::build(settings).await.expect("the application starts");
         let addr = app.local_addr();
+        let metrics_addr = app.metrics_addr();
         let db = app.db().clone();
         let hub = app.hub().clone();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -123,6 +131,7 @@ impl TestApp {
         }));
         TestApp {
             addr,
+            metrics_addr,
             backend,
             db,
             http: reqwest::Client::new(),

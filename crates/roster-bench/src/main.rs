@@ -43,6 +43,19 @@ struct Args {
     /// First port to listen on (replicas use the following ones).
     #[arg(long, default_value_t = 18100)]
     port: u16,
+    /// Instead of subscribers: this many clients invite and cancel as fast as the server
+    /// takes them, for `--seconds`, and the mutations' throughput and latency are reported.
+    /// Each invite and each cancel is one member-list event (one NOTIFY on PostgreSQL).
+    #[arg(long, default_value_t = 0)]
+    writers: usize,
+    /// How long the writers run, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Organizations the writers spread over (writer i writes to organization i mod N).
+    /// Changes to one list take turns on its row lock; across lists only the database's
+    /// commit rate (and NOTIFY's commit lock) binds.
+    #[arg(long, default_value_t = 1)]
+    organizations: usize,
 }
 
 struct Server {
@@ -87,6 +100,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .env("DATABASE_URL", &database_url)
             .env("ROSTER_LISTEN", format!("127.0.0.1:{port}"))
             .env("ROSTER_DB_POOL_SIZE", "16")
+            // The writers send far more invitations than a real organization would.
+            .env("ROSTER_INVITES_PER_DAY", "0")
+            .env("ROSTER_INVITES_PER_INVITER_PER_DAY", "0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -106,6 +122,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_str()
         .ok_or("no organization")?
         .to_owned();
+
+    if args.writers > 0 {
+        let mut orgs = vec![org.clone()];
+        for i in 1..args.organizations.max(1) {
+            let created = graphql(&http, first, Some(&token), &format!("mutation {{ createOrganization(name: \"Bench {i}\") {{ ... on CreateOrganizationSuccess {{ organization {{ id }} }} }} }}")).await?;
+            orgs.push(
+                created["data"]["createOrganization"]["organization"]["id"]
+                    .as_str()
+                    .ok_or("no organization")?
+                    .to_owned(),
+            );
+        }
+        return write_load(&http, first, &token, &orgs, args.writers, Duration::from_secs(args.seconds))
+            .await;
+    }
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before: Vec<u64> = servers.iter().map(Server::rss_kib).collect();
@@ -205,6 +236,79 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if latencies.len() < expected {
         return Err("some deliveries never arrived".into());
     }
+    Ok(())
+}
+
+/// `writers` clients, each inviting a new address and cancelling the invitation, over and
+/// over, for `length`; prints each mutation's throughput and latency.
+async fn write_load(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    orgs: &[String],
+    writers: usize,
+    length: Duration,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let deadline = started + length;
+    let mut tasks = Vec::new();
+    for writer in 0..writers {
+        let org = orgs[writer % orgs.len()].clone();
+        let (http, url, token) = (http.clone(), url.to_owned(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let (mut invites, mut cancels) = (Vec::new(), Vec::new());
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let email = format!("w{writer}-{i}@bench.example");
+                let invite = format!(
+                    "mutation {{ inviteUser(scope: {{organizationId: \"{org}\"}}, email: \"{email}\") {{ __typename ... on InviteUserSuccess {{ member {{ user {{ id }} }} }} }} }}"
+                );
+                let sent = Instant::now();
+                let answer = graphql(&http, &url, Some(&token), &invite).await.map_err(|e| e.to_string())?;
+                invites.push(sent.elapsed().as_secs_f64() * 1000.0);
+                let user = answer["data"]["inviteUser"]["member"]["user"]["id"]
+                    .as_str()
+                    .ok_or_else(|| format!("invite failed: {answer}"))?
+                    .to_owned();
+                let cancel = format!(
+                    "mutation {{ cancelInvitation(scope: {{organizationId: \"{org}\"}}, userId: \"{user}\") {{ __typename }} }}"
+                );
+                let sent = Instant::now();
+                let answer = graphql(&http, &url, Some(&token), &cancel).await.map_err(|e| e.to_string())?;
+                cancels.push(sent.elapsed().as_secs_f64() * 1000.0);
+                if answer["data"]["cancelInvitation"]["__typename"] != "CancelInvitationSuccess" {
+                    return Err(format!("cancel failed: {answer}"));
+                }
+                i += 1;
+            }
+            Ok::<_, String>((invites, cancels))
+        }));
+    }
+    let (mut invites, mut cancels) = (Vec::new(), Vec::new());
+    for task in tasks {
+        let (i, c) = task.await??;
+        invites.extend(i);
+        cancels.extend(c);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    for (name, latencies) in [("inviteUser", &mut invites), ("cancelInvitation", &mut cancels)] {
+        latencies.sort_by(f64::total_cmp);
+        let pick = |q: f64| {
+            latencies.get(((latencies.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN)
+        };
+        println!(
+            "{name:<17} {:>7} in {elapsed:.1} s = {:>6.0}/s   p50 {:>6.1} ms   p99 {:>6.1} ms",
+            latencies.len(),
+            latencies.len() as f64 / elapsed,
+            pick(0.50),
+            pick(0.99)
+        );
+    }
+    println!(
+        "member-list events (one NOTIFY each on PostgreSQL): {:.0}/s with {writers} writers over {} organizations",
+        (invites.len() + cancels.len()) as f64 / elapsed,
+        orgs.len()
+    );
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use futures_util::future::BoxFuture;
+use tracing::Instrument as _;
 
 use crate::pool::Usage;
 
@@ -21,6 +22,16 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 enum Pooled {
     Sqlite(Object<SqliteConn>),
     Postgres(Object<AsyncPgConnection>),
+}
+
+impl Pooled {
+    /// The backend, as OpenTelemetry's `db.system` names it.
+    fn system(&self) -> &'static str {
+        match self {
+            Pooled::Sqlite(_) => "sqlite",
+            Pooled::Postgres(_) => "postgresql",
+        }
+    }
 }
 
 /// A connection checked out of the pool. Dropping it returns it, unless an operation on it
@@ -126,14 +137,18 @@ impl DbConn {
     {
         let (pooled, flight) = self.parts();
         let entered = flight.enter();
+        // A span per transaction: in a trace, the time a change spent in the database.
+        let span = tracing::info_span!("db.transaction", db.system = pooled.system());
         let result = match pooled {
             Pooled::Sqlite(c) => {
                 let c: &mut SqliteConn = c;
-                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c, flight)).await).await
+                c.immediate_transaction(async move |c| f(&mut Conn::Sqlite(c, flight)).await)
+                    .instrument(span)
+                    .await
             }
             Pooled::Postgres(c) => {
                 let c: &mut AsyncPgConnection = c;
-                c.transaction(async move |c| f(&mut Conn::Postgres(c, flight)).await).await
+                c.transaction(async move |c| f(&mut Conn::Postgres(c, flight)).await).instrument(span).await
             }
         };
         entered.leave();

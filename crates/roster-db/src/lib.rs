@@ -12,7 +12,7 @@ mod url;
 
 pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};
 pub use lease::Checkout;
-pub use pool::{Db, DbError, PoolOptions, Usage};
+pub use pool::{Db, DbError, PoolOptions, PoolStatus, Usage};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Re-exported so module crates use the exact diesel and diesel-async of this crate.

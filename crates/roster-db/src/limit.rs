@@ -99,7 +99,15 @@ pub async fn reserve(conn: &mut Conn<'_>, limit: &Limit, key: &str) -> QueryResu
             return Ok(Ok(()));
         }
     }
-    refusal(conn, &key, now, tolerance).await
+    refused(limit, refusal(conn, &key, now, tolerance).await)
+}
+
+/// Counts a refusal under the limit's name (a fixed set, so the label stays bounded).
+fn refused(limit: &Limit, outcome: QueryResult<Result<(), Refused>>) -> QueryResult<Result<(), Refused>> {
+    if matches!(outcome, Ok(Err(_))) {
+        metrics::counter!("roster_rate_limit_refusals_total", "limit" => limit.name).increment(1);
+    }
+    outcome
 }
 
 /// Reserves one attempt only when nothing is counted for `key` right now. What a sign-in
@@ -117,7 +125,7 @@ pub async fn reserve_if_unused(
     if advance(conn, &key, now, step, now).await? || insert(conn, &key, now + step).await? {
         return Ok(Ok(()));
     }
-    refusal(conn, &key, now, 0).await
+    refused(limit, refusal(conn, &key, now, 0).await)
 }
 
 /// Gives back one attempt reserved earlier, such as a sign-in that turned out to be right:

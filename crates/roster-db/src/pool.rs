@@ -116,6 +116,21 @@ pub struct Usage {
     unavailable: AtomicUsize,
 }
 
+/// The pool's state: what `/metrics` shows of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// The most connections it opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub open: usize,
+    /// Open connections checked out now.
+    pub in_use: usize,
+    /// Requests waiting for a connection now.
+    pub waiting: usize,
+    /// Checkouts that found no connection in time, since the start.
+    pub timeouts: usize,
+}
+
 impl Usage {
     pub(crate) fn checked_out(&self) {
         let now = self.current.fetch_add(1, Ordering::Relaxed) + 1;
@@ -277,6 +292,21 @@ impl Db {
     /// How many connections are in use: for tests and metrics.
     pub fn usage(&self) -> &Usage {
         &self.usage
+    }
+
+    /// The pool as it is now, for metrics.
+    pub fn pool_status(&self) -> PoolStatus {
+        let status = match &*self.pools {
+            Pools::Sqlite(pool) => pool.status(),
+            Pools::Postgres(pool) => pool.status(),
+        };
+        PoolStatus {
+            max_size: status.max_size,
+            open: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+            timeouts: self.usage.unavailable(),
+        }
     }
 
     /// Whether the database answers a trivial query right now.

@@ -80,6 +80,10 @@ pub struct AcceptInvitationSuccess {
 
 /// The outcome of `inviteUser`.
 #[derive(Debug, Clone, Union)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one result per request, returned at once; boxing would only add an allocation"
+)]
 pub enum InviteUserResult {
     /// Invited: listed as UNVERIFIED, the email is on its way.
     InviteUserSuccess(InviteUserSuccess),

@@ -129,9 +129,11 @@ impl Sender {
         let (result, recorded) = match outcome {
             Ok(()) => {
                 tracing::info!(email.id = %row.id, kind = %row.kind, "email sent");
+                metrics::counter!("roster_mail_sent_total").increment(1);
                 (true, store::finish(&mut conn, &row.id, claim_id, Outcome::Sent).await?)
             }
             Err(e) if attempt >= MAX_ATTEMPTS || (e.permanent && attempt >= PERMANENT_ATTEMPTS) => {
+                metrics::counter!("roster_mail_failed_total", "outcome" => "dropped").increment(1);
                 tracing::error!(email.id = %row.id, attempt, error = %e, "email failed for good; dropped");
                 let reason = format!("gave up after {attempt} attempts: {e}");
                 (
@@ -140,6 +142,7 @@ impl Sender {
                 )
             }
             Err(e) => {
+                metrics::counter!("roster_mail_failed_total", "outcome" => "retry").increment(1);
                 let wait = backoff(attempt);
                 tracing::warn!(email.id = %row.id, attempt, retry_in_secs = wait.num_seconds(), error = %e, "email failed");
                 let message = e.to_string();

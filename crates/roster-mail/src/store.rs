@@ -87,6 +87,19 @@ pub async fn drop_unsent(
     })
 }
 
+/// The unsent mail: how many emails are neither sent nor dropped, and when the oldest of
+/// them was queued. What `/metrics` reports as the outbox backlog.
+pub async fn backlog(conn: &mut Conn<'_>) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    db_run!(conn, |c| {
+        email_outbox::table
+            .filter(email_outbox::sent_at.is_null())
+            .filter(email_outbox::dropped_at.is_null())
+            .select((diesel::dsl::count_star(), diesel::dsl::min(email_outbox::created_at)))
+            .first(c)
+            .await
+    })
+}
+
 /// Emails due at `now`: not sent, not dropped, not claimed by a live sender.
 pub async fn due(conn: &mut Conn<'_>, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     db_run!(conn, |c| {

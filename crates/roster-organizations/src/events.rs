@@ -243,6 +243,22 @@ pub async fn after(
         .collect())
 }
 
+/// The newest event position of each of `scope_ids` (those with events kept), in one query:
+/// how the hub's periodic catch-up finds the lists that moved without a wake-up.
+pub async fn latest_positions(
+    conn: &mut Conn<'_>,
+    scope_ids: &[String],
+) -> QueryResult<Vec<(String, Option<i64>)>> {
+    db_run!(conn, |c| {
+        member_list_events::table
+            .filter(member_list_events::scope_id.eq_any(scope_ids))
+            .group_by(member_list_events::scope_id)
+            .select((member_list_events::scope_id, diesel::dsl::max(member_list_events::position)))
+            .load(c)
+            .await
+    })
+}
+
 /// The oldest position still kept for the scope, if any.
 pub async fn first_position(conn: &mut Conn<'_>, scope_id: &str) -> QueryResult<Option<i64>> {
     db_run!(conn, |c| {

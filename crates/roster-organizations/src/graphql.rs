@@ -267,6 +267,10 @@ pub struct ChangeMemberRoleSuccess {
 
 /// The outcome of `changeMemberRole`.
 #[derive(Debug, Clone, Union)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one result per request, returned at once; boxing would only add an allocation"
+)]
 pub enum ChangeMemberRoleResult {
     /// Changed (or already so).
     ChangeMemberRoleSuccess(ChangeMemberRoleSuccess),

@@ -169,12 +169,14 @@ impl Watch {
             watchers: Mutex::new(HashMap::from([(user_id.to_owned(), 1)])),
             access: tokio::sync::Mutex::new(None),
         });
+        metrics::gauge!("roster_live_subscriptions").increment(1);
         Watch { inner: hub.inner, feed, user_id: user_id.to_owned() }
     }
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
+        metrics::gauge!("roster_live_subscriptions").decrement(1);
         let mut watchers = self.feed.watchers.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(count) = watchers.get_mut(&self.user_id) {
             *count -= 1;
@@ -310,6 +312,7 @@ impl LiveHub {
                 .or_default() += 1;
             (feed, events)
         };
+        metrics::gauge!("roster_live_subscriptions").increment(1);
         let watch = Watch { inner: self.inner.clone(), feed: feed.clone(), user_id: user_id.to_owned() };
         {
             // Only the first subscriber of a list reads its position; the others wait on this
@@ -420,17 +423,36 @@ impl LiveHub {
         }
     }
 
-    /// Delivers every watched list (after a lost connection, and periodically) and forgets
-    /// lists nobody watches any more.
+    /// Delivers every watched list that moved without a wake-up (after a lost connection, and
+    /// periodically) and forgets lists nobody watches any more. Which lists moved is one query
+    /// for all of them (per 500), so an idle replica watching many lists costs the database
+    /// next to nothing.
     async fn catch_up(&self) {
         let feeds: Vec<Arc<Feed>> = {
             let mut feeds = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner());
             feeds.retain(|_, feed| feed.sender.receiver_count() > 0);
             feeds.values().cloned().collect()
         };
-        for feed in feeds {
-            if let Err(e) = self.deliver(&feed).await {
-                tracing::warn!(error = %e, "live: catching up failed; will retry");
+        for chunk in feeds.chunks(500) {
+            let ids: Vec<String> = chunk.iter().map(|feed| feed.scope.id().to_owned()).collect();
+            let latest = async {
+                let mut conn = self.inner.db.get().await?;
+                Ok::<_, DbError>(events::latest_positions(&mut conn.conn(), &ids).await?)
+            }
+            .await;
+            let latest: HashMap<String, i64> = match latest {
+                Ok(rows) => rows.into_iter().filter_map(|(id, position)| Some((id, position?))).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "live: catching up failed; will retry");
+                    continue;
+                }
+            };
+            for feed in chunk {
+                let delivered = *feed.delivered.lock().await;
+                let moved = matches!((delivered, latest.get(feed.scope.id())), (Some(at), Some(newest)) if *newest > at);
+                if moved && let Err(e) = self.deliver(feed).await {
+                    tracing::warn!(error = %e, "live: catching up failed; will retry");
+                }
             }
         }
         let mut signals = self.inner.signals.lock().unwrap_or_else(|p| p.into_inner());

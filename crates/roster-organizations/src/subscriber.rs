@@ -121,6 +121,7 @@ impl Subscriber {
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
+                        metrics::counter!("roster_live_subscribers_too_slow_total").increment(1);
                         let cursor = event_cursor(self.scope.id(), self.next - 1);
                         return Some(self.fail(top_level_error(
                             ErrorCode::SubscriberTooSlow,
@@ -176,6 +177,7 @@ impl Subscriber {
             self.ensure_access().await?;
         }
         self.next = row.position + 1;
+        metrics::counter!("roster_live_events_delivered_total").increment(1);
         Ok(MemberListEvent {
             cursor: event_cursor(&row.scope_id, row.position),
             kind: EventKind::parse(&row.kind),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +22,9 @@ use roster_organizations::live::{LiveHub, LiveSettings};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Instrument as _;
 
 use crate::schema::{RosterSchema, schema};
 use crate::settings::{HttpSettings, Settings, WsSettings};
@@ -114,6 +117,8 @@ pub fn module_settings(settings: &Settings) -> (IdentitySettings, InvitationSett
 /// A built application: migrated database, schema, bound listener. Tests build it on port 0.
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics` on an address of its own (`ROSTER_METRICS_LISTEN`), when set.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     shutdown_tx: watch::Sender<bool>,
@@ -124,6 +129,8 @@ pub struct Application {
 impl Application {
     /// Opens the pool, applies migrations, builds the schema and binds the listener.
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        // Installed first, so that everything the application counts is recorded.
+        crate::metrics::recorder();
         let db = Db::connect(&settings.database_url, &settings.pool)?;
         let applied = db.migrate().await?;
         if !applied.is_empty() {
@@ -164,6 +171,10 @@ impl Application {
 
         let listener =
             bind(settings.listen).map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
+        let metrics_listener = settings
+            .metrics_listen
+            .map(|addr| bind(addr).map_err(|source| StartupError::Bind { addr, source }))
+            .transpose()?;
         let (shutdown_tx, shutdown) = watch::channel(false);
         // The live hub and the mail sender run beside the server and stop with it.
         tokio::spawn(hub.clone().run(shutdown.clone()));
@@ -178,12 +189,18 @@ impl Application {
             http: Arc::new(settings.http),
             ws: Arc::new(settings.ws),
         };
-        Ok(Application { listener, router: router(state.clone()), state, shutdown_tx, identity, invitations })
+        let router = router(state.clone(), metrics_listener.is_none());
+        Ok(Application { listener, metrics_listener, router, state, shutdown_tx, identity, invitations })
     }
 
     /// The bound address (with the real port when the settings asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The address `/metrics` is served on when it has one of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The live hub (subscriptions).
@@ -212,7 +229,7 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let Application { listener, router, state, shutdown_tx, .. } = self;
+        let Application { listener, metrics_listener, router, state, shutdown_tx, .. } = self;
         let mut watcher = state.shutdown.clone();
         let stopping = async move {
             stop.await;
@@ -223,6 +240,15 @@ impl Application {
         let graceful = async move {
             let _ = watcher.wait_for(|stopping| *stopping).await;
         };
+        if let Some(metrics_listener) = metrics_listener {
+            let metrics =
+                Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(state.clone());
+            let mut watcher = state.shutdown.clone();
+            let stopped = async move {
+                let _ = watcher.wait_for(|stopping| *stopping).await;
+            };
+            tokio::spawn(crate::serve::serve(metrics_listener, metrics, state.http.header_timeout, stopped));
+        }
         crate::serve::serve(listener, router, state.http.header_timeout, graceful).await;
         // Upgraded websocket connections are not tracked by axum; give them a moment to
         // send their close frames.
@@ -294,14 +320,21 @@ pub async fn shutdown_signal() {
     }
 }
 
-fn router(state: AppState) -> Router {
+/// The main router. `with_metrics`: whether `/metrics` is served here (it is, unless it has
+/// an address of its own).
+fn router(state: AppState, with_metrics: bool) -> Router {
     let http = state.http.clone();
     let mut router = crate::assets::routes(http.graphiql, http.console)
         .route("/graphql", get(crate::http::get).post(crate::http::post))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    if with_metrics {
+        router = router.route("/metrics", get(crate::metrics::scrape));
+    }
+    let mut router = router
         .layer(middleware::from_fn_with_state(http.request_timeout, time_limit))
-        .layer(DefaultBodyLimit::max(http.max_body_bytes));
+        .layer(DefaultBodyLimit::max(http.max_body_bytes))
+        .layer(middleware::from_fn(crate::metrics::count_http));
     if !http.cors_origins.is_empty() {
         // Bearer tokens travel in a header, never in cookies, so credentials stay off and a
         // page on an allowed origin can send no more than its own users' tokens.
@@ -309,11 +342,60 @@ fn router(state: AppState) -> Router {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(http.cors_origins.iter().cloned()))
                 .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static(crate::request_id::HEADER),
+                    HeaderName::from_static("traceparent"),
+                    HeaderName::from_static("tracestate"),
+                ])
+                // So a browser app can show the id in its error reports.
+                .expose_headers([HeaderName::from_static(crate::request_id::HEADER)])
                 .max_age(Duration::from_secs(600)),
         );
     }
-    router.layer(middleware::from_fn(log_request)).with_state(state)
+    // Outermost first: an unusable caller id is dropped, one is made where missing, the
+    // response echoes it, and the request's span (which every log line of the request
+    // carries) records it.
+    let request_id = HeaderName::from_static(crate::request_id::HEADER);
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_response)
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, crate::request_id::MakeUlid))
+        .layer(middleware::from_fn(crate::request_id::sanitise))
+        .with_state(state)
+}
+
+/// The span of one HTTP request: its id, method and path, in the caller's trace when it
+/// sent a `traceparent`.
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id =
+        request.headers().get(crate::request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let span = tracing::info_span!(
+        "request",
+        request_id,
+        method = %request.method(),
+        path = request.uri().path(),
+    );
+    crate::telemetry::continue_trace(&span, request.headers());
+    span
+}
+
+/// A line per request is for debugging (RUST_LOG=debug): at info, on a busy replica,
+/// logging would cost more than answering. Server errors are always worth a line.
+fn log_response(response: &Response, latency: Duration, _span: &tracing::Span) {
+    let (status, elapsed_ms) = (response.status().as_u16(), latency.as_millis() as u64);
+    if response.status().is_server_error() {
+        tracing::warn!(status, elapsed_ms, "request failed");
+    } else {
+        tracing::debug!(status, elapsed_ms, "request");
+    }
 }
 
 /// Answers a request that takes longer than `limit` with 408 and a GraphQL-shaped error, so
@@ -324,7 +406,8 @@ fn router(state: AppState) -> Router {
 /// (diesel-async's choice, which keeps the connection consistent). Aborting rolls back a
 /// transaction the handler had open.
 async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    let mut handler = tokio::spawn(next.run(request));
+    // In the request's span, which a spawned task would otherwise leave behind.
+    let mut handler = tokio::spawn(next.run(request).in_current_span());
     match tokio::time::timeout(limit, &mut handler).await {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
@@ -363,22 +446,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
-}
-
-async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let (status, elapsed_ms) = (response.status().as_u16(), started.elapsed().as_millis() as u64);
-    // A line per request is for debugging (RUST_LOG=debug): at info, on a busy replica,
-    // logging would cost more than answering. Server errors are always worth a line.
-    if response.status().is_server_error() {
-        tracing::warn!(%method, path, status, elapsed_ms, "request failed");
-    } else {
-        tracing::debug!(%method, path, status, elapsed_ms, "request");
-    }
-    response
 }
 
 /// The actor behind an `Authorization: Bearer <token>` value. A missing, malformed, unknown,

@@ -64,15 +64,24 @@ pub enum AdminTask {
 /// Runs the command line and returns the process's exit code.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(cli.settings.log_format);
-    match run(cli, &mut std::io::stdout()).await {
+    let telemetry = match telemetry::init(&cli.settings.telemetry()) {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match run(cli, &mut std::io::stdout()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The spans of the last requests are still buffered.
+    telemetry.shutdown();
+    code
 }
 
 /// Runs a parsed command line, printing to `out`. Serving commands return when the server
@@ -112,8 +121,48 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), String> {
         }
         Command::Serve => {
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;
-            tracing::info!("listening on http://{} (GraphiQL at /)", app.local_addr());
+            tracing::info!("listening on http://{} (GraphiQL at /graphiql/)", app.local_addr());
+            if let Some(addr) = app.metrics_addr() {
+                tracing::info!("metrics on http://{addr}/metrics");
+            }
             app.run_until_stopped(crate::app::shutdown_signal()).await.map_err(|e| e.to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// The environment variables of the README's settings table.
+    fn documented() -> std::collections::BTreeSet<String> {
+        let readme = include_str!("../../../README.md");
+        let table = readme.split("## Running it").nth(1).unwrap_or_default();
+        table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
+            .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_of_roster_help_is_in_the_readme_table_and_back() {
+        let command = super::Cli::command();
+        let help: std::collections::BTreeSet<String> = command
+            .get_arguments()
+            .filter_map(|arg| arg.get_env())
+            .map(|env| env.to_string_lossy().into_owned())
+            .collect();
+        let documented = documented();
+        let undocumented: Vec<_> = help.difference(&documented).collect();
+        assert!(undocumented.is_empty(), "in `roster --help`, not in the README's table: {undocumented:?}");
+        // Read by the logging and OpenTelemetry libraries themselves, not flags of ours.
+        let read_elsewhere = ["RUST_LOG", "OTEL_SERVICE_NAME"];
+        let stale: Vec<_> = documented
+            .iter()
+            .filter(|name| !help.contains(*name) && !read_elsewhere.contains(&name.as_str()))
+            .collect();
+        assert!(stale.is_empty(), "in the README's table, not in `roster --help`: {stale:?}");
     }
 }

@@ -281,7 +281,10 @@ async fn execute(
     let actor = match actor_from_authorization(&db, authorization(headers)).await {
         Ok(actor) => actor,
         Err(e) => {
-            let error = roster_core::internal_error(&e).into_server_error(Default::default());
+            let mut error = roster_core::internal_error(&e).into_server_error(Default::default());
+            if let Some(request_id) = crate::request_id::RequestId::from_headers(headers) {
+                error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
+            }
             return answer(media, StatusCode::SERVICE_UNAVAILABLE, &json!({ "errors": [error] }));
         }
     };
@@ -292,6 +295,9 @@ async fn execute(
         .data(client)
         .data(db)
         .data(failed_early.clone());
+    if let Some(request_id) = crate::request_id::RequestId::from_headers(headers) {
+        request = request.data(request_id);
+    }
     request.operation_name = params.operation_name;
     request.extensions = async_graphql::Extensions(params.extensions);
     if let Some(document) = document {

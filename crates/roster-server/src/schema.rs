@@ -102,6 +102,9 @@ const MAX_DIRECTIVES: usize = 50;
 pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .register_output_type::<ErrorInterface>()
+        // First, so that its view of the document is the outermost: the guard below checks
+        // the client's document, not the selections this one adds.
+        .extension(crate::operation::ObserveOperations)
         // The scalar's own description names a Rust type; clients want the wire format.
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
         .override_input_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)

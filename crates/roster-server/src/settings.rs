@@ -22,6 +22,28 @@ pub enum LogFormat {
     Json,
 }
 
+/// How traces are encoded for the OTLP collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OtlpProtocol {
+    /// Protocol buffers over HTTP (OTLP's default).
+    #[value(name = "http/protobuf")]
+    HttpProtobuf,
+    /// JSON over HTTP.
+    #[value(name = "http/json")]
+    HttpJson,
+}
+
+/// What logging and tracing need, before anything else starts.
+#[derive(Debug, Clone)]
+pub struct TelemetrySettings {
+    /// The log line format.
+    pub log_format: LogFormat,
+    /// The OTLP collector's base URL, when traces are on.
+    pub otlp_endpoint: Option<String>,
+    /// The OTLP encoding.
+    pub otlp_protocol: OtlpProtocol,
+}
+
 /// The settings every subcommand shares. Each flag can also come from the environment.
 #[derive(Debug, Clone, Args)]
 pub struct SettingsArgs {
@@ -106,6 +128,18 @@ pub struct SettingsArgs {
     /// Log line format (the filter comes from RUST_LOG, default "info").
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// Serve /metrics on this address only (such as 127.0.0.1:9100), not on the main one.
+    #[arg(long, env = "ROSTER_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Send traces over OTLP/HTTP to this collector (such as http://127.0.0.1:4318); unset: no traces.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// OTLP encoding: http/protobuf or http/json.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_PROTOCOL", value_enum, default_value_t = OtlpProtocol::HttpProtobuf, global = true)]
+    pub otlp_protocol: OtlpProtocol,
 
     // --- HTTP ---
     /// Largest request body accepted, in bytes; a larger one gets 413 (also when sent chunked).
@@ -206,6 +240,8 @@ pub struct SettingsArgs {
 pub struct Settings {
     /// Where to listen. Port 0 picks a free port (tests do this).
     pub listen: SocketAddr,
+    /// Where `/metrics` is served instead of the main address, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
     /// The database.
     pub database_url: DatabaseUrl,
     /// Where to LISTEN, when not on `database_url` (PostgreSQL).
@@ -397,6 +433,15 @@ pub enum SettingsError {
 }
 
 impl SettingsArgs {
+    /// The logging and tracing settings.
+    pub fn telemetry(&self) -> TelemetrySettings {
+        TelemetrySettings {
+            log_format: self.log_format,
+            otlp_endpoint: self.otlp_endpoint.clone().filter(|e| !e.trim().is_empty()),
+            otlp_protocol: self.otlp_protocol,
+        }
+    }
+
     /// Checks the raw arguments.
     pub fn settings(&self) -> Result<Settings, SettingsError> {
         let public_url = self
@@ -407,6 +452,7 @@ impl SettingsArgs {
             .to_owned();
         Ok(Settings {
             listen: self.listen,
+            metrics_listen: self.metrics_listen,
             database_url: DatabaseUrl::parse(&self.database_url)?,
             listen_database_url: match self.listen_database_url.as_deref().map(str::trim) {
                 None | Some("") => None,
@@ -504,6 +550,7 @@ impl Settings {
     pub fn for_tests(database_url: DatabaseUrl) -> Settings {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics_listen: None,
             database_url,
             listen_database_url: None,
             pool: PoolOptions::default(),

@@ -35,6 +35,7 @@ use roster_core::{Actor, ClientAddr};
 use roster_identity::service::LiveSession;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
+use tracing::Instrument as _;
 
 use crate::app::AppState;
 
@@ -78,6 +79,9 @@ pub async fn upgrade(state: AppState, mut parts: Parts, client: ClientAddr) -> R
         Err(rejection) => return rejection.into_response(),
     };
     let max = state.ws.max_message_bytes;
+    // The connection's operations log and trace under the upgrade request's id and span.
+    let request_id = crate::request_id::RequestId::from_headers(&parts.headers);
+    let span = tracing::info_span!("websocket");
     // tungstenite's default buffers are 128 KiB each, which would make every idle subscriber
     // cost a quarter of a megabyte. GraphQL messages are small; 4 KiB buffers grow on demand.
     // The write backlog is bounded so a client that stops reading is cut off instead of
@@ -90,7 +94,7 @@ pub async fn upgrade(state: AppState, mut parts: Parts, client: ClientAddr) -> R
         .max_message_size(max)
         .max_frame_size(max)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol, client))
+        .on_upgrade(move |socket| serve(state, socket, protocol, client, request_id).instrument(span))
 }
 
 /// Who the connection acts for, once `connection_init` has been answered.
@@ -119,7 +123,13 @@ impl Principal {
     }
 }
 
-async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols, client: ClientAddr) {
+async fn serve(
+    state: AppState,
+    socket: AxumSocket,
+    protocol: WebSocketProtocols,
+    client: ClientAddr,
+    request_id: Option<crate::request_id::RequestId>,
+) {
     let _open = state.open_sockets.clone();
     let settings = state.ws.clone();
     let mut shutdown = state.shutdown.clone();
@@ -138,6 +148,9 @@ async fn serve(state: AppState, socket: AxumSocket, protocol: WebSocketProtocols
         let mut data = Data::default();
         data.insert(session?.map_or(Actor::Anonymous, |s| s.actor));
         data.insert(client);
+        if let Some(request_id) = request_id {
+            data.insert(request_id);
+        }
         Ok(data)
     };
     // Operations pass the session gate on their way into the engine, not in the loop below:

@@ -1,0 +1,247 @@
+//! What every GraphQL operation leaves behind for operators: a span (the operation inside
+//! its HTTP request's trace), a count and a latency in `/metrics` by operation, type and
+//! outcome, and the request id on errors a user might report.
+//!
+//! The outcome is what a client developer would ask about: the `__typename` of the union
+//! member a mutation answered with (`CancelInvitationSuccess`, `NotFoundError`, …), the
+//! `extensions.code` of the first error, or `ok`. A union member's name is in the answer
+//! only when the client selected `__typename`, so the extension selects it itself, under an
+//! alias no client uses, and takes it out of the answer again.
+//!
+//! Label values are bounded: the operation is the root field's name, which validation has
+//! matched against the schema (documents that fail validation count as `invalid`), never
+//! the client's own operation name.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, OperationType, Selection};
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{Name, Pos, Positioned, Response, ServerResult, Value, Variables};
+use tracing::Instrument as _;
+
+use crate::request_id::RequestId;
+
+/// The alias the outcome's `__typename` is selected under; removed from every answer.
+const OUTCOME_ALIAS: &str = "_rosterOutcome";
+
+/// Error codes that mean "the server failed", where the request id helps match a user's
+/// report to the log.
+const SERVER_FAULTS: &[&str] = &["INTERNAL_SERVER_ERROR", "INTERNAL", "SERVICE_UNAVAILABLE"];
+
+/// The extension, registered in the schema.
+pub struct ObserveOperations;
+
+impl ExtensionFactory for ObserveOperations {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Observe::default())
+    }
+}
+
+/// One root field of an operation in the document.
+#[derive(Debug, Clone)]
+struct RootField {
+    /// Its key in the answer (the alias, or the name).
+    key: String,
+    /// The schema's field name: the operation's label.
+    name: String,
+    /// Whether the outcome's `__typename` was added to its selection.
+    tagged: bool,
+}
+
+/// One operation of the document.
+#[derive(Debug, Clone)]
+struct Operation {
+    name: Option<String>,
+    kind: OperationType,
+    fields: Vec<RootField>,
+}
+
+/// Per request: the document's operations, as read at parse time.
+#[derive(Default)]
+struct Observe {
+    operations: Mutex<Vec<Operation>>,
+    executed: std::sync::atomic::AtomicBool,
+}
+
+fn kind_label(kind: OperationType) -> &'static str {
+    match kind {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    }
+}
+
+/// Whether `field` of the root type `root` answers with a union (a mutation's result).
+fn answers_with_union(registry: &Registry, root: &str, field: &str) -> bool {
+    let ty = registry.types.get(root).and_then(|t| t.field_by_name(field)).map(|f| f.ty.as_str());
+    matches!(ty.and_then(|ty| registry.concrete_type_by_name(ty)), Some(MetaType::Union { .. }))
+}
+
+/// Reads the operations' root fields, and selects `__typename` under [`OUTCOME_ALIAS`] in
+/// those that answer with a union.
+fn tag(document: &mut ExecutableDocument, registry: &Registry) -> Vec<Operation> {
+    let mut operations = Vec::new();
+    let all: Vec<(Option<String>, &mut Positioned<async_graphql::parser::types::OperationDefinition>)> =
+        match &mut document.operations {
+            DocumentOperations::Single(operation) => vec![(None, operation)],
+            DocumentOperations::Multiple(map) => {
+                map.iter_mut().map(|(name, operation)| (Some(name.to_string()), operation)).collect()
+            }
+        };
+    for (name, operation) in all {
+        let kind = operation.node.ty;
+        let root = match kind {
+            OperationType::Query => Some(registry.query_type.as_str()),
+            OperationType::Mutation => registry.mutation_type.as_deref(),
+            OperationType::Subscription => registry.subscription_type.as_deref(),
+        };
+        let mut fields = Vec::new();
+        for selection in &mut operation.node.selection_set.node.items {
+            let Selection::Field(field) = &mut selection.node else { continue };
+            let field = &mut field.node;
+            let key = field.alias.as_ref().unwrap_or(&field.name).node.to_string();
+            let name = field.name.node.to_string();
+            let tagged = kind != OperationType::Subscription
+                && root.is_some_and(|root| answers_with_union(registry, root, &name));
+            if tagged {
+                field.selection_set.node.items.push(Positioned::new(
+                    Selection::Field(Positioned::new(
+                        Field {
+                            alias: Some(Positioned::new(Name::new(OUTCOME_ALIAS), Pos::default())),
+                            name: Positioned::new(Name::new("__typename"), Pos::default()),
+                            arguments: Vec::new(),
+                            directives: Vec::new(),
+                            selection_set: Positioned::new(Default::default(), Pos::default()),
+                        },
+                        Pos::default(),
+                    )),
+                    Pos::default(),
+                ));
+            }
+            fields.push(RootField { key, name, tagged });
+        }
+        operations.push(Operation { name, kind, fields });
+    }
+    operations
+}
+
+/// The operation label: the root field's name, or `multiple` when there are several.
+fn label(operation: &Operation) -> String {
+    match operation.fields.as_slice() {
+        [only] => only.name.clone(),
+        [] => "none".into(),
+        _ => "multiple".into(),
+    }
+}
+
+/// The outcome of the answer, and the answer without the extension's own selections.
+fn outcome(response: &mut Response, operation: &Operation) -> String {
+    let mut outcome = None;
+    if let Value::Object(data) = &mut response.data {
+        for field in operation.fields.iter().filter(|f| f.tagged) {
+            if let Some(Value::Object(object)) = data.get_mut(field.key.as_str())
+                && let Some(Value::String(typename)) = object.shift_remove(OUTCOME_ALIAS)
+            {
+                outcome.get_or_insert(typename);
+            }
+        }
+    }
+    let code = response.errors.first().map(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|code| match code {
+                Value::String(code) => Some(code.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "ERROR".into())
+    });
+    code.or(outcome).unwrap_or_else(|| "ok".into())
+}
+
+/// Adds the request id to errors that mean the server failed.
+fn stamp_request_id(response: &mut Response, request_id: Option<&RequestId>) {
+    let Some(request_id) = request_id else { return };
+    for error in &mut response.errors {
+        let fault = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|code| matches!(code, Value::String(c) if SERVER_FAULTS.contains(&c.as_str())));
+        if fault {
+            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
+        }
+    }
+}
+
+fn record(operation: &str, kind: &'static str, outcome: String, started: Instant) {
+    metrics::counter!(
+        "roster_graphql_operations_total",
+        "operation" => operation.to_owned(),
+        "type" => kind,
+        "outcome" => outcome,
+    )
+    .increment(1);
+    metrics::histogram!("roster_graphql_operation_duration_seconds", "operation" => operation.to_owned(), "type" => kind)
+        .record(started.elapsed().as_secs_f64());
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Observe {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = Instant::now();
+        let mut response = next.run(ctx).await;
+        if !self.executed.load(std::sync::atomic::Ordering::Relaxed) {
+            // It never ran: it did not parse or validate, or was refused before executing.
+            let code =
+                outcome(&mut response, &Operation { name: None, kind: OperationType::Query, fields: vec![] });
+            record("invalid", "unknown", code, started);
+        }
+        response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let mut document = next.run(ctx, query, variables).await?;
+        let operations = tag(&mut document, &ctx.schema_env.registry);
+        *self.operations.lock().unwrap_or_else(|p| p.into_inner()) = operations;
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        self.executed.store(true, std::sync::atomic::Ordering::Relaxed);
+        let operation = {
+            let operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
+            match operation_name {
+                Some(wanted) => operations.iter().find(|o| o.name.as_deref() == Some(wanted)).cloned(),
+                None => operations.first().cloned(),
+            }
+        };
+        let Some(operation) = operation else { return next.run(ctx, operation_name).await };
+        let (name, kind) = (label(&operation), kind_label(operation.kind));
+        let span = tracing::info_span!("graphql.operation", graphql.operation = %name, graphql.type = kind);
+        let started = Instant::now();
+        let mut response = next.run(ctx, operation_name).instrument(span.clone()).await;
+        let outcome = outcome(&mut response, &operation);
+        // Here, not in `request`: the request's data (where its id is) is attached by now.
+        stamp_request_id(&mut response, ctx.data_opt::<RequestId>());
+        span.in_scope(|| tracing::debug!(outcome = %outcome, "operation"));
+        record(&name, kind, outcome, started);
+        response
+    }
+}
