@@ -234,7 +234,9 @@ impl Extension for Observe {
         };
         let Some(operation) = operation else { return next.run(ctx, operation_name).await };
         let (name, kind) = (label(&operation), kind_label(operation.kind));
-        let span = tracing::info_span!("graphql.operation", graphql.operation = %name, graphql.type = kind);
+        // The request id again: over a websocket there is no request span around it.
+        let request_id = ctx.data_opt::<RequestId>().map_or("", RequestId::as_str);
+        let span = tracing::info_span!("graphql.operation", graphql.operation = %name, graphql.type = kind, request_id);
         let started = Instant::now();
         let mut response = next.run(ctx, operation_name).instrument(span.clone()).await;
         let outcome = outcome(&mut response, &operation);

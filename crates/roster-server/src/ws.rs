@@ -35,7 +35,6 @@ use roster_core::{Actor, ClientAddr};
 use roster_identity::service::LiveSession;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
-use tracing::Instrument as _;
 
 use crate::app::AppState;
 
@@ -79,9 +78,9 @@ pub async fn upgrade(state: AppState, mut parts: Parts, client: ClientAddr) -> R
         Err(rejection) => return rejection.into_response(),
     };
     let max = state.ws.max_message_bytes;
-    // The connection's operations log and trace under the upgrade request's id and span.
+    // The connection's operations log under the upgrade request's id (each operation's span
+    // carries it; a span per socket would cost every idle subscriber memory).
     let request_id = crate::request_id::RequestId::from_headers(&parts.headers);
-    let span = tracing::info_span!("websocket");
     // tungstenite's default buffers are 128 KiB each, which would make every idle subscriber
     // cost a quarter of a megabyte. GraphQL messages are small; 4 KiB buffers grow on demand.
     // The write backlog is bounded so a client that stops reading is cut off instead of
@@ -94,7 +93,7 @@ pub async fn upgrade(state: AppState, mut parts: Parts, client: ClientAddr) -> R
         .max_message_size(max)
         .max_frame_size(max)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol, client, request_id).instrument(span))
+        .on_upgrade(move |socket| serve(state, socket, protocol, client, request_id))
 }
 
 /// Who the connection acts for, once `connection_init` has been answered.
