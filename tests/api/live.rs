@@ -457,9 +457,10 @@ async fn the_periodic_catch_up_reads_all_watched_lists_in_one_query(app: TestApp
     let before = app.db.queries_run();
     tokio::time::sleep(Duration::from_millis(3100)).await;
     let spent = app.db.queries_run() - before;
-    // Three catch-ups and the mail sender's own polls: a handful, where a query per list
-    // per poll would be 60.
-    assert!(spent <= 12, "{spent} statements in 3 s for {LISTS} idle lists");
+    // Three or four catch-ups, the mail sender's own polls and a heartbeat: a handful, where
+    // a query per list per poll would be 60 or more. (That the catch-up still delivers what
+    // a missed wake-up would have is `killing_replica_bs_listener_loses_no_event`'s test.)
+    assert!(spent <= 20, "{spent} statements in 3 s for {LISTS} idle lists");
     for ws in &mut sockets {
         assert!(ws.is_quiet(Duration::from_millis(10)).await, "nothing was sent");
     }

@@ -450,7 +450,13 @@ impl LiveHub {
             for feed in chunk {
                 let delivered = *feed.delivered.lock().await;
                 let moved = matches!((delivered, latest.get(feed.scope.id())), (Some(at), Some(newest)) if *newest > at);
-                if moved && let Err(e) = self.deliver(feed).await {
+                if !moved {
+                    continue;
+                }
+                // These changes reached no `on_change` here: counted now, so access re-checks
+                // prompted by their events read access afresh instead of an older snapshot.
+                self.inner.generation.fetch_add(1, Ordering::SeqCst);
+                if let Err(e) = self.deliver(feed).await {
                     tracing::warn!(error = %e, "live: catching up failed; will retry");
                 }
             }
@@ -492,7 +498,11 @@ impl LiveHub {
                 loop {
                     match announcements.recv().await {
                         Ok(notification) => self.on_notification(&notification),
-                        Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            // Announcements were missed, user signals among them.
+                            self.fire_all_users();
+                            self.catch_up().await;
+                        }
                         Err(broadcast::error::RecvError::Closed) => return,
                     }
                 }
@@ -508,8 +518,10 @@ impl LiveHub {
                         tracing::info!("live: listening for member-list changes");
                         // Whatever committed while we were not listening, and whatever access
                         // changed: every subscriber re-checks its user's authority and session.
-                        self.catch_up().await;
+                        // Signals first: the generation they bump makes the events caught up
+                        // below meet a fresh access snapshot.
                         self.fire_all_users();
+                        self.catch_up().await;
                         let _ = self.inner.rechecks.send(());
                         self.hear(stream).await;
                     }

@@ -406,17 +406,26 @@ fn log_response(response: &Response, latency: Duration, _span: &tracing::Span) {
 /// (diesel-async's choice, which keeps the connection consistent). Aborting rolls back a
 /// transaction the handler had open.
 async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    let request_id = crate::request_id::RequestId::from_headers(request.headers());
     // In the request's span, which a spawned task would otherwise leave behind.
     let mut handler = tokio::spawn(next.run(request).in_current_span());
     match tokio::time::timeout(limit, &mut handler).await {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "request handler panicked");
-            crate::http::refusal(
+            let mut error = async_graphql::ServerError::new("Internal server error.", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", roster_core::ErrorCode::InternalServerError.as_str());
+            crate::request_id::stamp(&mut error, request_id.as_ref());
+            let body = serde_json::json!({ "errors": [error] });
+            (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                roster_core::ErrorCode::InternalServerError,
-                "Internal server error.",
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
             )
+                .into_response()
         }
         Err(_) => {
             handler.abort();

@@ -137,7 +137,8 @@ mod tests {
     /// The environment variables of the README's settings table.
     fn documented() -> std::collections::BTreeSet<String> {
         let readme = include_str!("../../../README.md");
-        let table = readme.split("## Running it").nth(1).unwrap_or_default();
+        let section = readme.split("## Running it").nth(1).unwrap_or_default();
+        let table = section.split("\n## ").next().unwrap_or_default();
         table
             .lines()
             .filter_map(|line| line.strip_prefix("| `")?.split('`').next())

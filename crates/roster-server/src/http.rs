@@ -29,6 +29,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_core::{ClientAddr, ErrorCode};
 use roster_organizations::authority::Known;
+
+use crate::request_id::RequestId;
 use serde_json::{Value, json};
 
 use crate::app::{AppState, actor_from_authorization, authorization};
@@ -278,13 +280,12 @@ async fn execute(
     }
     // One connection serves the whole request, the session lookup included.
     let db = state.db.for_request();
+    let request_id = RequestId::from_headers(headers);
     let actor = match actor_from_authorization(&db, authorization(headers)).await {
         Ok(actor) => actor,
         Err(e) => {
             let mut error = roster_core::internal_error(&e).into_server_error(Default::default());
-            if let Some(request_id) = crate::request_id::RequestId::from_headers(headers) {
-                error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
-            }
+            crate::request_id::stamp(&mut error, request_id.as_ref());
             return answer(media, StatusCode::SERVICE_UNAVAILABLE, &json!({ "errors": [error] }));
         }
     };
@@ -295,7 +296,7 @@ async fn execute(
         .data(client)
         .data(db)
         .data(failed_early.clone());
-    if let Some(request_id) = crate::request_id::RequestId::from_headers(headers) {
+    if let Some(request_id) = request_id.clone() {
         request = request.data(request_id);
     }
     request.operation_name = params.operation_name;
@@ -324,7 +325,8 @@ async fn execute(
     match body {
         Ok(body) => bytes_answer(media, status, body),
         Err(e) => {
-            let error = roster_core::internal_error(&e).into_server_error(Default::default());
+            let mut error = roster_core::internal_error(&e).into_server_error(Default::default());
+            crate::request_id::stamp(&mut error, request_id.as_ref());
             answer(media, StatusCode::INTERNAL_SERVER_ERROR, &json!({ "errors": [error] }))
         }
     }

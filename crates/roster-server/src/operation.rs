@@ -11,26 +11,29 @@
 //! Label values are bounded: the operation is the root field's name, which validation has
 //! matched against the schema (documents that fail validation count as `invalid`), never
 //! the client's own operation name.
+//!
+//! Only an operation with a single root field is given the extra selection (with several,
+//! the label is `multiple` anyway), so a document is charged at most one field more than
+//! it asked for; `schema.rs` allows for that one in the complexity limit.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest, NextSubscribe,
 };
+use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, OperationType, Selection};
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Name, Pos, Positioned, Response, ServerResult, Value, Variables};
+use futures_util::StreamExt as _;
 use tracing::Instrument as _;
 
 use crate::request_id::RequestId;
 
 /// The alias the outcome's `__typename` is selected under; removed from every answer.
 const OUTCOME_ALIAS: &str = "_rosterOutcome";
-
-/// Error codes that mean "the server failed", where the request id helps match a user's
-/// report to the log.
-const SERVER_FAULTS: &[&str] = &["INTERNAL_SERVER_ERROR", "INTERNAL", "SERVICE_UNAVAILABLE"];
 
 /// The extension, registered in the schema.
 pub struct ObserveOperations;
@@ -60,11 +63,13 @@ struct Operation {
     fields: Vec<RootField>,
 }
 
-/// Per request: the document's operations, as read at parse time.
+/// Per request: the document's operations, as read at parse time, and whether one ran
+/// through `execute` (and was counted there). Shared with the websocket stream's wrapper.
 #[derive(Default)]
 struct Observe {
-    operations: Mutex<Vec<Operation>>,
-    executed: std::sync::atomic::AtomicBool,
+    operations: Arc<Mutex<Vec<Operation>>>,
+    validated: Arc<AtomicBool>,
+    executed: Arc<AtomicBool>,
 }
 
 fn kind_label(kind: OperationType) -> &'static str {
@@ -75,9 +80,11 @@ fn kind_label(kind: OperationType) -> &'static str {
     }
 }
 
-/// Whether `field` of the root type `root` answers with a union (a mutation's result).
+/// Whether `field` of the root type `root` answers with one union value (a mutation's
+/// result; not a list, whose items the answer's object check would miss).
 fn answers_with_union(registry: &Registry, root: &str, field: &str) -> bool {
     let ty = registry.types.get(root).and_then(|t| t.field_by_name(field)).map(|f| f.ty.as_str());
+    let ty = ty.filter(|ty| !ty.starts_with('['));
     matches!(ty.and_then(|ty| registry.concrete_type_by_name(ty)), Some(MetaType::Union { .. }))
 }
 
@@ -100,12 +107,15 @@ fn tag(document: &mut ExecutableDocument, registry: &Registry) -> Vec<Operation>
             OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         let mut fields = Vec::new();
-        for selection in &mut operation.node.selection_set.node.items {
+        let items = &mut operation.node.selection_set.node.items;
+        let single = items.iter().filter(|s| matches!(s.node, Selection::Field(_))).count() == 1;
+        for selection in items {
             let Selection::Field(field) = &mut selection.node else { continue };
             let field = &mut field.node;
             let key = field.alias.as_ref().unwrap_or(&field.name).node.to_string();
             let name = field.name.node.to_string();
-            let tagged = kind != OperationType::Subscription
+            let tagged = single
+                && kind != OperationType::Subscription
                 && root.is_some_and(|root| answers_with_union(registry, root, &name));
             if tagged {
                 field.selection_set.node.items.push(Positioned::new(
@@ -164,21 +174,6 @@ fn outcome(response: &mut Response, operation: &Operation) -> String {
     code.or(outcome).unwrap_or_else(|| "ok".into())
 }
 
-/// Adds the request id to errors that mean the server failed.
-fn stamp_request_id(response: &mut Response, request_id: Option<&RequestId>) {
-    let Some(request_id) = request_id else { return };
-    for error in &mut response.errors {
-        let fault = error
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .is_some_and(|code| matches!(code, Value::String(c) if SERVER_FAULTS.contains(&c.as_str())));
-        if fault {
-            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
-        }
-    }
-}
-
 fn record(operation: &str, kind: &'static str, outcome: String, started: Instant) {
     metrics::counter!(
         "roster_graphql_operations_total",
@@ -196,13 +191,70 @@ impl Extension for Observe {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let started = Instant::now();
         let mut response = next.run(ctx).await;
-        if !self.executed.load(std::sync::atomic::Ordering::Relaxed) {
+        if !self.executed.load(Ordering::Relaxed) {
             // It never ran: it did not parse or validate, or was refused before executing.
             let code =
                 outcome(&mut response, &Operation { name: None, kind: OperationType::Query, fields: vec![] });
             record("invalid", "unknown", code, started);
         }
         response
+    }
+
+    /// Over a websocket every operation is a stream. Queries and mutations in it still pass
+    /// `execute` (and are counted there); a subscription is counted when its first answer
+    /// comes (`ok`, or the code it was refused with), and a document that did not validate
+    /// as `invalid`.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let (operations, validated, executed) =
+            (self.operations.clone(), self.validated.clone(), self.executed.clone());
+        let started = Instant::now();
+        let mut first = true;
+        next.run(ctx, stream)
+            .map(move |mut response| {
+                if std::mem::take(&mut first) && !executed.load(Ordering::Relaxed) {
+                    // Named only once validation matched the root field against the schema.
+                    let operation = validated.load(Ordering::Relaxed).then(|| {
+                        let operations = operations.lock().unwrap_or_else(|p| p.into_inner());
+                        match operations.as_slice() {
+                            [only] => only.clone(),
+                            _ => Operation { name: None, kind: OperationType::Subscription, fields: vec![] },
+                        }
+                    });
+                    match operation {
+                        Some(operation) => {
+                            let code = outcome(&mut response, &operation);
+                            let name = if operation.fields.is_empty() {
+                                "multiple".into()
+                            } else {
+                                label(&operation)
+                            };
+                            record(&name, kind_label(operation.kind), code, started);
+                        }
+                        None => {
+                            let none = Operation { name: None, kind: OperationType::Query, fields: vec![] };
+                            let code = outcome(&mut response, &none);
+                            record("invalid", "unknown", code, started);
+                        }
+                    }
+                }
+                response
+            })
+            .boxed()
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: async_graphql::extensions::NextValidation<'_>,
+    ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
+        let result = next.run(ctx).await;
+        self.validated.store(result.is_ok(), Ordering::Relaxed);
+        result
     }
 
     async fn parse_query(
@@ -224,7 +276,7 @@ impl Extension for Observe {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        self.executed.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.executed.store(true, Ordering::Relaxed);
         let operation = {
             let operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
             match operation_name {
@@ -241,7 +293,8 @@ impl Extension for Observe {
         let mut response = next.run(ctx, operation_name).instrument(span.clone()).await;
         let outcome = outcome(&mut response, &operation);
         // Here, not in `request`: the request's data (where its id is) is attached by now.
-        stamp_request_id(&mut response, ctx.data_opt::<RequestId>());
+        let request_id = ctx.data_opt::<RequestId>();
+        response.errors.iter_mut().for_each(|error| crate::request_id::stamp(error, request_id));
         span.in_scope(|| tracing::debug!(outcome = %outcome, "operation"));
         record(&name, kind, outcome, started);
         response

@@ -32,6 +32,21 @@ impl RequestId {
     }
 }
 
+/// The error codes that mean "the server failed", where the request id lets a user's report
+/// be matched to the log.
+const SERVER_FAULTS: &[&str] = &["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"];
+
+/// Adds `extensions.requestId` to `error` when its code says the server failed.
+pub fn stamp(error: &mut async_graphql::ServerError, request_id: Option<&RequestId>) {
+    let Some(request_id) = request_id else { return };
+    let fault = error.extensions.as_ref().and_then(|e| e.get("code")).is_some_and(
+        |code| matches!(code, async_graphql::Value::String(c) if SERVER_FAULTS.contains(&c.as_str())),
+    );
+    if fault {
+        error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
+    }
+}
+
 /// Whether a caller's id is kept: 1 to 128 characters of letters, digits and `-_.:`, so it
 /// cannot forge log lines or smuggle markup into a log viewer.
 fn acceptable(value: &HeaderValue) -> bool {

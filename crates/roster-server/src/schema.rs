@@ -111,7 +111,9 @@ pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscript
         .extension(crate::http::DetectRequestErrors)
         .extension(crate::guard::DocumentGuard(*limits))
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        // One more than the setting: the operation extension may add one `__typename` to
+        // a document, which is not the client's to pay for (see `operation.rs`).
+        .limit_complexity(limits.max_complexity.saturating_add(1))
         .limit_directives(MAX_DIRECTIVES);
     if !limits.introspection {
         // Suggestions ("Did you mean …?") would give the schema away field by field.

@@ -107,7 +107,9 @@ fn provider(endpoint: &str, protocol: OtlpProtocol) -> Result<SdkTracerProvider,
     .build();
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES are honoured; the name defaults to roster.
     let mut resource = opentelemetry_sdk::Resource::builder();
-    if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
+    let named_by_env = std::env::var_os("OTEL_SERVICE_NAME").is_some()
+        || std::env::var("OTEL_RESOURCE_ATTRIBUTES").is_ok_and(|a| a.contains("service.name="));
+    if !named_by_env {
         resource = resource.with_service_name("roster");
     }
     Ok(SdkTracerProvider::builder().with_span_processor(processor).with_resource(resource.build()).build())

@@ -143,8 +143,10 @@ async fn traces_reach_the_collector_as_part_of_the_callers_trace() {
             .unwrap_or_else(|_| panic!("spans so far: {spans:?}"))
             .expect("the collector runs");
         for resource in export["resourceSpans"].as_array().into_iter().flatten() {
-            let service = &resource["resource"]["attributes"];
-            assert!(service.to_string().contains("roster"), "service.name: {service}");
+            let attributes = resource["resource"]["attributes"].as_array().cloned().unwrap_or_default();
+            let service =
+                attributes.iter().find(|a| a["key"] == "service.name").map(|a| &a["value"]["stringValue"]);
+            assert_eq!(service, Some(&Value::from("roster")), "service.name: {attributes:?}");
             for scope in resource["scopeSpans"].as_array().into_iter().flatten() {
                 for span in scope["spans"].as_array().into_iter().flatten() {
                     if span["traceId"].as_str().map(str::to_lowercase).as_deref() == Some(TRACE) {
