@@ -21,6 +21,7 @@
 //!   ping every `ROSTER_WS_KEEPALIVE_SECS`: a peer silent for two intervals is dropped.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Data;
@@ -138,7 +139,10 @@ async fn serve(
     tokio::pin!(stopping);
     let (mut sink, mut socket) = socket.split();
 
-    let (inbox, engine_input) = mpsc::channel::<serde_json::Result<ClientMessage>>(INBOX);
+    // Boxed: a channel allocates its first block of 32 slots up front, and a `ClientMessage`
+    // carries a whole `async_graphql::Request`, so unboxed slots cost every idle socket
+    // kilobytes.
+    let (inbox, engine_input) = mpsc::channel::<Box<serde_json::Result<ClientMessage>>>(INBOX);
     let (session_tx, session_rx) = oneshot::channel();
     let db = state.db.clone();
     let on_init = move |payload: serde_json::Value| async move {
@@ -157,10 +161,11 @@ async fn serve(
     // pooled connection keeps the connections its own operations hold. With many
     // subscriptions starting at once that starved the pool for good.
     let (actor_tx, actor_rx) = watch::channel(None);
-    let (closing_tx, mut closings) = mpsc::channel(1);
-    let gate = SessionGate { db: state.db.clone(), actor: actor_rx, closing: closing_tx };
+    // A watch, not a channel: one slot, where a channel would allocate a block of them.
+    let (closing_tx, mut closings) = watch::channel(None);
+    let gate = SessionGate { db: state.db.clone(), actor: actor_rx, closing: Arc::new(closing_tx) };
     let input = futures_util::stream::unfold((engine_input, gate.clone()), |(mut rx, gate)| async move {
-        let message = rx.recv().await?;
+        let message = *rx.recv().await?;
         if matches!(message, Ok(ClientMessage::Start { .. })) && !gate.admits().await {
             // The loop closes the socket; nothing more goes in meanwhile.
             std::future::pending::<()>().await;
@@ -203,7 +208,7 @@ async fn serve(
                     Err(_) if modern => break Some((close::BAD_REQUEST, "Invalid message received.".into())),
                     // The legacy protocol has no close codes; its engine answers for itself.
                     Err(e) => {
-                        let _ = inbox.try_send(Err(e));
+                        let _ = inbox.try_send(Box::new(Err(e)));
                         continue;
                     }
                 };
@@ -233,7 +238,7 @@ async fn serve(
                     }
                     _ => {}
                 }
-                let _ = inbox.try_send(Ok(message));
+                let _ = inbox.try_send(Box::new(Ok(message)));
             }
             outgoing = engine.next() => {
                 let message = match outgoing {
@@ -275,7 +280,11 @@ async fn serve(
                 let gate = gate.clone();
                 tokio::spawn(async move { gate.admits().await });
             }
-            Some(closing) = closings.recv() => break Some(closing),
+            Ok(()) = closings.changed() => {
+                if let Some(closing) = closings.borrow_and_update().clone() {
+                    break Some(closing);
+                }
+            }
             _ = keepalive.tick() => {
                 if last_heard.elapsed() > settings.keepalive * 2 {
                     tracing::debug!("websocket: the peer stopped answering pings; dropping it");
@@ -306,7 +315,7 @@ struct SessionGate {
     /// The connection's actor, once `connection_init` was acknowledged with a session.
     actor: watch::Receiver<Option<Actor>>,
     /// Where the reason to close goes, to the loop that owns the socket.
-    closing: mpsc::Sender<(u16, String)>,
+    closing: Arc<watch::Sender<Option<(u16, String)>>>,
 }
 
 impl SessionGate {
@@ -322,7 +331,8 @@ impl SessionGate {
                 (close::TRY_AGAIN_LATER, "The database is unavailable; reconnect shortly.".into())
             }
         };
-        let _ = self.closing.try_send(closing);
+        // The first reason stands.
+        self.closing.send_if_modified(|slot| slot.is_none() && slot.replace(closing).is_none());
         false
     }
 }
