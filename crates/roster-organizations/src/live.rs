@@ -84,6 +84,19 @@ struct Feed {
     access: tokio::sync::Mutex<Option<Arc<AccessSnapshot>>>,
 }
 
+impl Feed {
+    /// A list's feed, with room for `buffer` batches per subscriber, nobody watching yet.
+    fn new(scope: Scope, buffer: usize) -> Feed {
+        Feed {
+            sender: broadcast::channel(buffer.max(1)).0,
+            delivered: tokio::sync::Mutex::new(None),
+            scope,
+            watchers: Mutex::default(),
+            access: tokio::sync::Mutex::new(None),
+        }
+    }
+}
+
 /// What the list's watchers may do, as read once for all of them: after a change, every
 /// subscriber of a large list re-checks its access, and one read serves them all.
 #[derive(Debug)]
@@ -120,6 +133,13 @@ pub enum SharedAccess {
 }
 
 impl Watch {
+    /// Counts `user_id` among the feed's watchers (and in `/metrics`) until dropped.
+    fn new(inner: Arc<Inner>, feed: Arc<Feed>, user_id: &str) -> Watch {
+        *feed.watchers.lock().unwrap_or_else(|p| p.into_inner()).entry(user_id.to_owned()).or_default() += 1;
+        metrics::gauge!("roster_live_subscriptions").increment(1);
+        Watch { inner, feed, user_id: user_id.to_owned() }
+    }
+
     /// The subscriber's access now. The snapshot is read at most once per change the hub
     /// learns of (a generation), by the first watcher that asks; the others wait for it
     /// without holding a connection. A change is counted before its events are delivered,
@@ -162,15 +182,8 @@ impl Watch {
     /// A watch on a list no hub serves, for unit tests of a subscriber's stream.
     pub(crate) fn standalone(db: Db, scope: Scope, user_id: &str) -> Watch {
         let hub = LiveHub::new(db, LiveSettings::default());
-        let feed = Arc::new(Feed {
-            sender: broadcast::channel(1).0,
-            delivered: tokio::sync::Mutex::new(None),
-            scope,
-            watchers: Mutex::new(HashMap::from([(user_id.to_owned(), 1)])),
-            access: tokio::sync::Mutex::new(None),
-        });
-        metrics::gauge!("roster_live_subscriptions").increment(1);
-        Watch { inner: hub.inner, feed, user_id: user_id.to_owned() }
+        let feed = Arc::new(Feed::new(scope, 1));
+        Watch::new(hub.inner, feed, user_id)
     }
 }
 
@@ -289,31 +302,16 @@ impl LiveHub {
     pub async fn subscribe(&self, scope: &Scope, user_id: &str, session_id: &str) -> Result<Inbox, DbError> {
         // The receiver is made under the map's lock, so the feed cannot be forgotten (as
         // unwatched) between finding it and subscribing to it.
-        let (feed, events) = {
+        let (feed, events, watch) = {
             let mut feeds = self.inner.feeds.lock().unwrap_or_else(|p| p.into_inner());
             let feed = feeds
                 .entry(scope.id().to_owned())
-                .or_insert_with(|| {
-                    Arc::new(Feed {
-                        sender: broadcast::channel(self.inner.settings.buffer.max(1)).0,
-                        delivered: tokio::sync::Mutex::new(None),
-                        scope: scope.clone(),
-                        watchers: Mutex::default(),
-                        access: tokio::sync::Mutex::new(None),
-                    })
-                })
+                .or_insert_with(|| Arc::new(Feed::new(scope.clone(), self.inner.settings.buffer)))
                 .clone();
             let events = feed.sender.subscribe();
-            *feed
-                .watchers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(user_id.to_owned())
-                .or_default() += 1;
-            (feed, events)
+            let watch = Watch::new(self.inner.clone(), feed.clone(), user_id);
+            (feed, events, watch)
         };
-        metrics::gauge!("roster_live_subscriptions").increment(1);
-        let watch = Watch { inner: self.inner.clone(), feed: feed.clone(), user_id: user_id.to_owned() };
         {
             // Only the first subscriber of a list reads its position; the others wait on this
             // lock without holding a connection.

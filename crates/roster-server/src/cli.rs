@@ -96,15 +96,13 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), String> {
     let settings = cli.settings.settings().map_err(|e| e.to_string())?;
     match command {
         Command::PrintSchema => Ok(()),
-        Command::Migrate { status: true } => {
+        Command::Migrate { status } => {
             let db =
                 roster_db::Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
-            let lines = db.migration_status().await.map_err(|e| e.to_string())?;
-            print(out, &format!("{}\n", lines.join("\n")))
-        }
-        Command::Migrate { status: false } => {
-            let db =
-                roster_db::Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
+            if status {
+                let lines = db.migration_status().await.map_err(|e| e.to_string())?;
+                return print(out, &format!("{}\n", lines.join("\n")));
+            }
             let applied = db.migrate().await.map_err(|e| e.to_string())?;
             tracing::info!(count = applied.len(), "migrations applied: {}", applied.join(", "));
             Ok(())
