@@ -381,7 +381,9 @@ describe('My Teams → team → Members', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'My Teams' }).click();
     await page.getByRole('link', { name: 'Design' }).click();
-    await page.getByRole('link', { name: 'Members' }).waitFor();
+    // The team's own Members tab: the sidebar may also list the organization's Members
+    // link once the organizations have loaded, so the bare name is ambiguous.
+    await page.getByRole('navigation', { name: 'Team sections' }).getByRole('link', { name: 'Members' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
     await row(page, pete).waitFor();
     assert.equal(await row(page, pete).locator('.badge').innerText(), 'unverified');
