@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod demo;
 mod email_verification;
+mod fanout;
 mod http_limits;
 mod http_spec;
 mod identity;

@@ -5,6 +5,7 @@ pub mod authority;
 pub mod change_role;
 pub mod create_organization;
 pub mod events;
+pub mod fanout;
 pub mod graphql;
 pub mod leave;
 pub mod live;

@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::authority::Authority;
 use crate::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
+use crate::fanout::{ClassKey, Renders};
 use crate::members::ActionRules;
 use crate::scope::Scope;
 use crate::store::MemberRecord;
@@ -82,6 +83,8 @@ struct Feed {
     watchers: Mutex<HashMap<String, usize>>,
     /// The latest access snapshot of the watchers, shared by all of them (see [`Watch`]).
     access: tokio::sync::Mutex<Option<Arc<AccessSnapshot>>>,
+    /// The renders of the latest events, per class of subscribers (see `fanout.rs`).
+    renders: Mutex<Renders>,
 }
 
 impl Feed {
@@ -93,6 +96,7 @@ impl Feed {
             scope,
             watchers: Mutex::default(),
             access: tokio::sync::Mutex::new(None),
+            renders: Mutex::default(),
         }
     }
 }
@@ -175,6 +179,24 @@ impl Watch {
         }
         Ok(SharedAccess::Granted(ActionRules { authority, verified_admins: snapshot.verified_admins }))
     }
+
+    /// The live event at `position` as `class` reads it: rendered by `render` for the first
+    /// subscriber of the class to ask, and shared with the rest (who wait for it meanwhile).
+    pub(crate) async fn rendered<F: Future<Output = String>>(
+        &self,
+        position: i64,
+        class: ClassKey,
+        render: impl FnOnce() -> F,
+    ) -> Arc<str> {
+        let cell = self.feed.renders.lock().unwrap_or_else(|p| p.into_inner()).cell(position, class);
+        cell.get_or_init(|| async {
+            self.inner.renders.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("roster_live_renders_total").increment(1);
+            Arc::from(render().await)
+        })
+        .await
+        .clone()
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +264,8 @@ struct Inner {
     /// Counts the membership changes this hub learned of (and reconnections, after which
     /// some may have been missed): access snapshots older than it are stale.
     generation: AtomicU64,
+    /// Live events rendered, for all classes of all lists (see `fanout.rs`).
+    renders: AtomicU64,
 }
 
 /// The hub. Cheap to clone.
@@ -282,6 +306,7 @@ impl LiveHub {
                 signals: Mutex::default(),
                 rechecks: broadcast::channel(1).0,
                 generation: AtomicU64::new(0),
+                renders: AtomicU64::new(0),
             }),
         }
     }
@@ -289,6 +314,12 @@ impl LiveHub {
     /// The `application_name` of the PostgreSQL connection this hub listens on.
     pub fn listener_name(&self) -> &str {
         &self.inner.listener_name
+    }
+
+    /// How many live events this hub's subscribers rendered: once per event and class of
+    /// subscribers, however many subscribers the class has.
+    pub fn renders(&self) -> u64 {
+        self.inner.renders.load(Ordering::Relaxed)
     }
 
     /// The database.

@@ -53,7 +53,7 @@ pub struct Member {
 }
 
 /// What decides the actions offered on each row of one list.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ActionRules {
     /// The viewer's authority in the list's scope.
     pub authority: Authority,

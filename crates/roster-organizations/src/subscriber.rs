@@ -18,7 +18,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::authority::{self, AccessError};
 use crate::events::{self, EventKind, EventRecord, EventRow};
-use crate::live::{Inbox, SharedAccess};
+use crate::fanout::{ClassKey, LiveOutlet};
+use crate::live::{Batch, Inbox, LiveEvent, SharedAccess};
 use crate::members::{ActionRules, Member};
 use crate::scope::{MembershipScope, Scope};
 use crate::store::MemberRecord;
@@ -43,6 +44,39 @@ pub(crate) fn signed_out() -> async_graphql::Error {
     top_level_error(ErrorCode::Unauthenticated, "Your session was revoked or has expired; sign in again.")
 }
 
+/// An event owed to the client.
+pub(crate) enum Owed {
+    /// From a live batch: shared with every subscriber of the list on this replica, and
+    /// rendered once per class of them when the socket takes shared renders.
+    Live(Batch, usize),
+    /// Read from the database for this subscriber alone (a replay, or a gap filled). Boxed:
+    /// live events are the many.
+    Replayed(Box<EventRecord>),
+}
+
+impl Owed {
+    fn row(&self) -> &EventRow {
+        match self {
+            Owed::Live(batch, index) => &batch[*index].row,
+            Owed::Replayed(record) => &record.0,
+        }
+    }
+
+    fn member(&self) -> Option<&MemberRecord> {
+        match self {
+            Owed::Live(batch, index) => batch[*index].member.as_ref(),
+            Owed::Replayed(record) => record.1.as_ref(),
+        }
+    }
+
+    fn into_record(self) -> EventRecord {
+        match self {
+            Owed::Live(batch, index) => (batch[index].row.clone(), batch[index].member.clone()),
+            Owed::Replayed(record) => *record,
+        }
+    }
+}
+
 /// One subscriber's state.
 pub(crate) struct Subscriber {
     pub(crate) db: Db,
@@ -56,8 +90,10 @@ pub(crate) struct Subscriber {
     /// The list's position when the subscription started: replay runs up to here even when no
     /// live event arrives.
     pub(crate) replay_until: i64,
-    pub(crate) backlog: VecDeque<EventRecord>,
+    pub(crate) backlog: VecDeque<Owed>,
     pub(crate) inbox: Inbox,
+    /// Where live events go, rendered once per class, when the socket takes them so.
+    pub(crate) outlet: Option<LiveOutlet>,
     pub(crate) finished: bool,
     /// Set when the list's team was deleted: the events up to the deletion are still owed,
     /// then the stream ends with SCOPE_DELETED.
@@ -65,17 +101,31 @@ pub(crate) struct Subscriber {
 }
 
 impl Subscriber {
-    /// The next item, or `None` when the stream is over.
+    /// The next item for the engine, or `None` when the stream is over. Live events sent to
+    /// the outlet are not items: the stream goes on to the next.
     pub(crate) async fn step(&mut self) -> Option<async_graphql::Result<MemberListEvent>> {
         loop {
             if self.finished {
                 return None;
             }
-            if let Some((row, member)) = self.backlog.pop_front() {
-                if row.position < self.next {
+            if let Some(owed) = self.backlog.pop_front() {
+                if owed.row().position < self.next {
                     continue;
                 }
-                return Some(self.emit(row, member).await);
+                if let Err(error) = self.admit(owed.row(), owed.member()).await {
+                    return Some(Err(error));
+                }
+                match (&self.outlet, owed) {
+                    (Some(outlet), Owed::Live(batch, index)) => {
+                        if !self.send_shared(outlet, &batch[index]).await {
+                            // The socket is gone.
+                            self.finished = true;
+                            return None;
+                        }
+                        continue;
+                    }
+                    (_, owed) => return Some(Ok(self.event(owed.into_record()))),
+                }
             }
             if self.next <= self.replay_until {
                 if let Err(e) = self.fill(self.replay_until).await {
@@ -109,8 +159,8 @@ impl Subscriber {
                         let (Some(first), Some(last)) = (batch.first(), batch.last()) else { continue };
                         let (first, last) = (first.row.position, last.row.position);
                         if first <= self.next {
-                            let owed = batch.iter().filter(|event| event.row.position >= self.next);
-                            self.backlog.extend(owed.map(|event| (event.row.clone(), event.member.clone())));
+                            let owed = (0..batch.len()).filter(|i| batch[*i].row.position >= self.next);
+                            self.backlog.extend(owed.map(|i| Owed::Live(batch.clone(), i)));
                         } else {
                             // Something between what we sent and this batch did not reach us:
                             // read it from the database, up to the end of this batch.
@@ -155,16 +205,14 @@ impl Subscriber {
             // Not visible yet (or rolled back): nothing to owe until it commits.
             self.replay_until = self.replay_until.min(self.next - 1);
         }
-        self.backlog.extend(records);
+        self.backlog.extend(records.into_iter().map(|record| Owed::Replayed(Box::new(record))));
         Ok(())
     }
 
-    async fn emit(
-        &mut self,
-        row: EventRow,
-        member: Option<MemberRecord>,
-    ) -> async_graphql::Result<MemberListEvent> {
-        let concerns_admins = member.as_ref().is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
+    /// Takes the next event owed: checks it is the one expected and that the subscriber may
+    /// still see it, and counts it as delivered.
+    async fn admit(&mut self, row: &EventRow, member: Option<&MemberRecord>) -> async_graphql::Result<()> {
+        let concerns_admins = member.is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
             || EventKind::parse(&row.kind) == EventKind::Removed;
         if row.position != self.next {
             // Events are gap-free, so a hole means they were pruned while we read them.
@@ -178,14 +226,44 @@ impl Subscriber {
         }
         self.next = row.position + 1;
         metrics::counter!("roster_live_events_delivered_total").increment(1);
-        Ok(MemberListEvent {
+        Ok(())
+    }
+
+    /// The event as this subscriber's rules build it.
+    fn event(&self, (row, member): EventRecord) -> MemberListEvent {
+        MemberListEvent {
             cursor: event_cursor(&row.scope_id, row.position),
             kind: EventKind::parse(&row.kind),
             member_id: crate::members::member_id(&row.scope_id, &row.user_id),
             user_id: ID(row.user_id),
             member: member.map(|record| Member::new(record, &self.rules)),
             occurred_at: row.occurred_at.and_utc(),
-        })
+        }
+    }
+
+    /// Sends a live event to the outlet, rendered once for this subscriber's class; false
+    /// when the socket is gone.
+    async fn send_shared(&self, outlet: &LiveOutlet, event: &LiveEvent) -> bool {
+        let involved = event.row.user_id == self.user_id
+            || event
+                .member
+                .as_ref()
+                .and_then(|(_, _, inviter)| inviter.as_ref())
+                .is_some_and(|i| i.id == self.user_id);
+        let class = ClassKey {
+            selection: outlet.selection.clone(),
+            rules: self.rules,
+            viewer: involved.then(|| self.user_id.clone()),
+        };
+        let payload = self
+            .inbox
+            .watch
+            .rendered(event.row.position, class, || {
+                let event = self.event((event.row.clone(), event.member.clone()));
+                outlet.render.render(&outlet.selection, self.actor.clone(), event)
+            })
+            .await;
+        outlet.frames.send(outlet.frame(&payload)).await.is_ok()
     }
 
     /// Re-reads the subscriber's session and authority, and refreshes the action rules: once,
@@ -306,6 +384,7 @@ mod tests {
             replay_until: 0,
             backlog: VecDeque::new(),
             inbox: Inbox { events, user_changed, session_revoked, scope_deleted, watch },
+            outlet: None,
             finished: false,
             deleted: false,
         };

@@ -6,6 +6,8 @@
 use std::collections::VecDeque;
 
 use async_graphql::futures_util::Stream;
+use async_graphql::futures_util::future::Either;
+use async_graphql::futures_util::stream;
 use async_graphql::{Context, ID, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use roster_core::error::{ErrorCode, top_level_error};
@@ -14,6 +16,7 @@ use roster_core::{Actor, OrInternal as _};
 
 use crate::authority::{self, AccessError};
 use crate::events::{self, EventKind};
+use crate::fanout::{LiveOutlet, RenderingEvent};
 use crate::live::LiveHub;
 use crate::members::{ActionRules, Member};
 use crate::scope::{self, MembershipScope, Scope};
@@ -63,6 +66,10 @@ impl OrganizationsSubscription {
         scope: MembershipScope,
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MemberListEvent>> + use<>> {
+        if let Some(RenderingEvent(event)) = ctx.data_opt::<RenderingEvent>() {
+            // A shared render (see `fanout.rs`): this one event, as the class sees it.
+            return Ok(Either::Left(stream::once(std::future::ready(Ok(event.clone())))));
+        }
         let hub = ctx.data::<LiveHub>()?.clone();
         let actor = ctx.data::<Actor>()?.clone();
         let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
@@ -96,6 +103,7 @@ impl OrganizationsSubscription {
             replay_until: current,
             backlog: VecDeque::new(),
             inbox,
+            outlet: ctx.data_opt::<LiveOutlet>().cloned(),
             finished: false,
             deleted: false,
         };
@@ -108,10 +116,10 @@ impl OrganizationsSubscription {
             Access::SignedOut => return Err(signed_out()),
             Access::Deleted => return Err(forbidden()),
         }
-        Ok(async_graphql::futures_util::stream::unfold(subscriber, |mut subscriber| async move {
+        Ok(Either::Right(stream::unfold(subscriber, |mut subscriber| async move {
             let item = subscriber.step().await?;
             Some((item, subscriber))
-        }))
+        })))
     }
 }
 

@@ -46,6 +46,8 @@ pub struct AppState {
     pub http: Arc<HttpSettings>,
     /// Websocket limits.
     pub ws: Arc<WsSettings>,
+    /// Shared renders of live events for websocket subscriptions.
+    pub fanout: Arc<crate::fanout::Fanout>,
 }
 
 /// Why the application could not start.
@@ -181,6 +183,7 @@ impl Application {
         tokio::spawn(sender.run(shutdown.clone()));
         tokio::spawn(maintenance(db.clone(), shutdown.clone()));
         let state = AppState {
+            fanout: Arc::new(crate::fanout::Fanout::new(schema.clone())),
             schema,
             db,
             hub,

@@ -6,6 +6,7 @@ mod assets;
 pub mod cli;
 pub mod client;
 pub mod demo;
+mod fanout;
 mod guard;
 mod http;
 mod metrics;

@@ -53,6 +53,10 @@ fn describe() {
     describe_gauge!("roster_live_subscriptions", "Member-list subscriptions open on this replica.");
     describe_counter!("roster_live_events_delivered_total", "Member-list events delivered to subscribers.");
     describe_counter!(
+        "roster_live_renders_total",
+        "Member-list events rendered: once per event and class of subscribers alike, however many subscribers the class has."
+    );
+    describe_counter!(
         "roster_live_subscribers_too_slow_total",
         "Subscriptions ended with SUBSCRIBER_TOO_SLOW (they resume from their cursor)."
     );

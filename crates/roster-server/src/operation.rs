@@ -28,6 +28,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Name, Pos, Positioned, Response, ServerResult, Value, Variables};
 use futures_util::StreamExt as _;
+use roster_organizations::fanout::RenderingEvent;
 use tracing::Instrument as _;
 
 use crate::request_id::RequestId;
@@ -210,6 +211,10 @@ impl Extension for Observe {
         stream: BoxStream<'s, Response>,
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
+        if ctx.data_opt::<RenderingEvent>().is_some() {
+            // A shared render of one live event, not an operation anyone sent.
+            return next.run(ctx, stream);
+        }
         let (operations, validated, executed) =
             (self.operations.clone(), self.validated.clone(), self.executed.clone());
         let started = Instant::now();

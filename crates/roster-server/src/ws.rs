@@ -20,7 +20,7 @@
 //!   `ROSTER_WS_MAX_SUBSCRIPTIONS` at once (the next one gets an `error` for its id), and a
 //!   ping every `ROSTER_WS_KEEPALIVE_SECS`: a peer silent for two intervals is dropped.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,9 +31,11 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket as AxumSocket, WebSocketU
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt as _, StreamExt as _};
 use roster_core::{Actor, ClientAddr};
 use roster_identity::service::LiveSession;
+use roster_organizations::fanout::Frame;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
@@ -58,6 +60,10 @@ const MAX_WRITE_BACKLOG: usize = 1024 * 1024;
 /// Messages read ahead of the engine. When it falls behind (a slow `connection_init`), the
 /// socket is not read further, so a flood cannot pile up in memory.
 const INBOX: usize = 32;
+/// Shared renders of live events queued for the socket (see `fanout.rs`). When a client
+/// stops reading, its subscriptions wait here, then fall behind the hub and end with
+/// SUBSCRIBER_TOO_SLOW.
+const FRAMES: usize = 16;
 /// Why a `connection_init` was refused.
 const INVALID_TOKEN: &str = "The bearer token is invalid, expired or revoked.";
 /// Why a live connection was closed.
@@ -180,7 +186,11 @@ async fn serve(
     let mut principal = Principal::Pending(session_rx);
     let mut init_received = false;
     let mut acked = false;
-    let mut active: HashSet<String> = HashSet::new();
+    // The running operations by id, each with the socket's number for it.
+    let mut active: HashMap<String, u64> = HashMap::new();
+    let mut started: u64 = 0;
+    // Boxed, for the reason the inbox is.
+    let (frames_tx, mut frames) = mpsc::channel::<Box<Frame>>(FRAMES);
     let init_deadline = tokio::time::sleep(settings.init_timeout);
     tokio::pin!(init_deadline);
     let mut session_end = Box::pin(tokio::time::sleep(Duration::MAX / 4));
@@ -203,7 +213,7 @@ async fn serve(
                         break is_too_big(e).then(|| (close::TOO_BIG, "The message is too big.".into()));
                     }
                 };
-                let message = match ClientMessage::from_bytes(&bytes) {
+                let mut message = match ClientMessage::from_bytes(&bytes) {
                     Ok(message) => message,
                     Err(_) if modern => break Some((close::BAD_REQUEST, "Invalid message received.".into())),
                     // The legacy protocol has no close codes; its engine answers for itself.
@@ -212,13 +222,13 @@ async fn serve(
                         continue;
                     }
                 };
-                match &message {
+                match &mut message {
                     ClientMessage::ConnectionInit { .. } => init_received = true,
-                    ClientMessage::Start { id, .. } => {
+                    ClientMessage::Start { id, payload } => {
                         if modern && !acked {
                             break Some((close::UNAUTHORIZED, "Unauthorized".into()));
                         }
-                        if active.contains(id) {
+                        if active.contains_key(id.as_str()) {
                             if modern {
                                 break Some((close::SUBSCRIBER_EXISTS, format!("Subscriber for {id} already exists")));
                             }
@@ -231,16 +241,31 @@ async fn serve(
                             }
                             continue;
                         }
-                        active.insert(id.clone());
+                        started += 1;
+                        active.insert(id.clone(), started);
+                        // A live subscription sends its events through here, rendered once
+                        // for all subscribers alike; anything else ignores it.
+                        let outlet = state.fanout.outlet(payload, protocol, id, started, frames_tx.clone());
+                        payload.data.insert(outlet);
                     }
                     ClientMessage::Stop { id } => {
-                        active.remove(id);
+                        active.remove(id.as_str());
                     }
                     _ => {}
                 }
                 let _ = inbox.try_send(Box::new(Ok(message)));
             }
+            Some(frame) = frames.recv() => {
+                if !send_frames(&mut sink, &active, Some(frame), &mut frames).await {
+                    break None;
+                }
+            }
             outgoing = engine.next() => {
+                // Frames queued before this message go first: a stream sends its events there
+                // and its end (an error, `complete`) here.
+                if !send_frames(&mut sink, &active, None, &mut frames).await {
+                    break None;
+                }
                 let message = match outgoing {
                     Some(WsMessage::Text(text)) => {
                         if text.starts_with(r#"{"type":"connection_ack""#) {
@@ -252,7 +277,7 @@ async fn serve(
                                 session_end = Box::pin(tokio::time::sleep(session.valid_for()));
                             }
                         } else if let Some(id) = completed_id(&text) {
-                            active.remove(&id);
+                            active.remove(id.as_str());
                         }
                         Message::Text(text.into())
                     }
@@ -335,6 +360,28 @@ impl SessionGate {
         self.closing.send_if_modified(|slot| slot.is_none() && slot.replace(closing).is_none());
         false
     }
+}
+
+/// Sends `first` and every frame queued behind it, of operations still running (a stopped
+/// one's, or one whose id was reused since, are dropped), with one flush; false when the socket
+/// failed.
+async fn send_frames(
+    sink: &mut SplitSink<AxumSocket, Message>,
+    active: &HashMap<String, u64>,
+    first: Option<Box<Frame>>,
+    frames: &mut mpsc::Receiver<Box<Frame>>,
+) -> bool {
+    let mut first = first;
+    let mut fed = false;
+    while let Some(frame) = first.take().or_else(|| frames.try_recv().ok()) {
+        if active.values().any(|started| *started == frame.subscription) {
+            if sink.feed(Message::Text(frame.text.into())).await.is_err() {
+                return false;
+            }
+            fed = true;
+        }
+    }
+    !fed || sink.flush().await.is_ok()
 }
 
 /// The refusal of a subscription over the limit, as an `error` message for its id.
