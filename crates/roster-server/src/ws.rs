@@ -89,12 +89,14 @@ pub async fn upgrade(state: AppState, mut parts: Parts, client: ClientAddr) -> R
     // carries it; a span per socket would cost every idle subscriber memory).
     let request_id = crate::request_id::RequestId::from_headers(&parts.headers);
     // tungstenite's default buffers are 128 KiB each, which would make every idle subscriber
-    // cost a quarter of a megabyte. GraphQL messages are small; 4 KiB buffers grow on demand.
+    // cost a quarter of a megabyte. What a client sends is small (a subscribe, a pong), and the
+    // read buffer is kept (and zeroed before each read) for the socket's life: 1 KiB, grown for
+    // a longer message while it arrives. Writes go out in flushes, up to 4 KiB at a time.
     // The write backlog is bounded so a client that stops reading is cut off instead of
     // buffering without end, and the read side refuses a message past the limit while it
     // arrives, before it is held in memory whole.
     upgrade
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(MAX_WRITE_BACKLOG)
         .max_message_size(max)
