@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
 use futures_util::future::BoxFuture;
@@ -136,6 +137,9 @@ pub struct LiveOutlet {
     pub selection: Arc<Selection>,
     /// How to render an event.
     pub render: Arc<dyn Render>,
+    /// Set by whoever sends the subscription's first answer, the socket (a frame) or the
+    /// engine (a replayed event, an error), so the subscription is counted once.
+    pub answered: Arc<AtomicBool>,
 }
 
 impl LiveOutlet {

@@ -53,6 +53,7 @@ impl Fanout {
                 &request.variables,
             ),
             render: self.render.clone(),
+            answered: Arc::default(),
         }
     }
 }

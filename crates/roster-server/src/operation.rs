@@ -28,7 +28,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Name, Pos, Positioned, Response, ServerResult, Value, Variables};
 use futures_util::StreamExt as _;
-use roster_organizations::fanout::RenderingEvent;
+use roster_organizations::fanout::{LiveOutlet, RenderingEvent};
 use tracing::Instrument as _;
 
 use crate::request_id::RequestId;
@@ -175,6 +175,13 @@ fn outcome(response: &mut Response, operation: &Operation) -> String {
     code.or(outcome).unwrap_or_else(|| "ok".into())
 }
 
+/// Counts a live member-list subscription whose first answer was an event sent through its
+/// socket's shared renders (`fanout.rs`), which the engine, and so `subscribe` below, never
+/// saw.
+pub(crate) fn count_shared_answer(started: Instant) {
+    record("memberListChanged", kind_label(OperationType::Subscription), "ok".into(), started);
+}
+
 fn record(operation: &str, kind: &'static str, outcome: String, started: Instant) {
     metrics::counter!(
         "roster_graphql_operations_total",
@@ -217,11 +224,15 @@ impl Extension for Observe {
         }
         let (operations, validated, executed) =
             (self.operations.clone(), self.validated.clone(), self.executed.clone());
+        // A live subscription's events may go out beside the engine; its socket counts it then.
+        let answered = ctx.data_opt::<LiveOutlet>().map(|outlet| outlet.answered.clone());
         let started = Instant::now();
         let mut first = true;
         next.run(ctx, stream)
             .map(move |mut response| {
-                if std::mem::take(&mut first) && !executed.load(Ordering::Relaxed) {
+                let counted =
+                    answered.as_ref().is_some_and(|answered| answered.swap(true, Ordering::Relaxed));
+                if std::mem::take(&mut first) && !executed.load(Ordering::Relaxed) && !counted {
                     // Named only once validation matched the root field against the schema.
                     let operation = validated.load(Ordering::Relaxed).then(|| {
                         let operations = operations.lock().unwrap_or_else(|p| p.into_inner());

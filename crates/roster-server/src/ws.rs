@@ -188,8 +188,7 @@ async fn serve(
     let mut principal = Principal::Pending(session_rx);
     let mut init_received = false;
     let mut acked = false;
-    // The running operations by id, each with the socket's number for it.
-    let mut active: HashMap<String, u64> = HashMap::new();
+    let mut active: HashMap<String, Running> = HashMap::new();
     let mut started: u64 = 0;
     // Boxed, for the reason the inbox is.
     let (frames_tx, mut frames) = mpsc::channel::<Box<Frame>>(FRAMES);
@@ -244,10 +243,12 @@ async fn serve(
                             continue;
                         }
                         started += 1;
-                        active.insert(id.clone(), started);
                         // A live subscription sends its events through here, rendered once
                         // for all subscribers alike; anything else ignores it.
                         let outlet = state.fanout.outlet(payload, protocol, id, started, frames_tx.clone());
+                        let running =
+                            Running { number: started, answered: outlet.answered.clone(), since: Instant::now() };
+                        active.insert(id.clone(), running);
                         payload.data.insert(outlet);
                     }
                     ClientMessage::Stop { id } => {
@@ -364,24 +365,38 @@ impl SessionGate {
     }
 }
 
+/// An operation the socket runs.
+struct Running {
+    /// The socket's number for it: its frames carry it.
+    number: u64,
+    /// Whether its first answer went out (see `LiveOutlet::answered`).
+    answered: Arc<std::sync::atomic::AtomicBool>,
+    /// When it started.
+    since: Instant,
+}
+
 /// Sends `first` and every frame queued behind it, of operations still running (a stopped
 /// one's, or one whose id was reused since, are dropped), with one flush; false when the socket
 /// failed.
 async fn send_frames(
     sink: &mut SplitSink<AxumSocket, Message>,
-    active: &HashMap<String, u64>,
+    active: &HashMap<String, Running>,
     first: Option<Box<Frame>>,
     frames: &mut mpsc::Receiver<Box<Frame>>,
 ) -> bool {
     let mut first = first;
     let mut fed = false;
     while let Some(frame) = first.take().or_else(|| frames.try_recv().ok()) {
-        if active.values().any(|started| *started == frame.subscription) {
-            if sink.feed(Message::Text(frame.text.into())).await.is_err() {
-                return false;
-            }
-            fed = true;
+        let Some(running) = active.values().find(|running| running.number == frame.subscription) else {
+            continue;
+        };
+        if !running.answered.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            crate::operation::count_shared_answer(running.since.into_std());
         }
+        if sink.feed(Message::Text(frame.text.into())).await.is_err() {
+            return false;
+        }
+        fed = true;
     }
     !fed || sink.flush().await.is_ok()
 }
