@@ -156,7 +156,7 @@ impl Known {
 }
 
 /// The acting user's verified roles around one scope.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Authority {
     /// The role in the scope's organization, if a verified member.
     pub organization_role: Option<Role>,

@@ -2,8 +2,9 @@
 //! subscriber.
 //!
 //! An event reads the same to every subscriber of a list who sent the same document with the
-//! same variables, has the same rules for `availableActions`, and is neither the event's user
-//! nor its inviter (`User.emailVerified` shows only to the user themself). Those subscribers
+//! same variables (bar those only the root field's arguments use, such as the resume cursor),
+//! has the same rules for `availableActions`, and is neither the event's user nor its inviter
+//! (`User.emailVerified` shows only to the user themself). Those subscribers
 //! form a class. The first of a class to reach an event renders it, through the schema, into
 //! the JSON of a `next` payload; the others frame the same bytes with their own subscription
 //! id. Admins and members are the usual two classes of a list, so 10,000 subscribers cost
@@ -27,71 +28,105 @@ use futures_util::future::BoxFuture;
 use roster_core::Actor;
 use tokio::sync::{OnceCell, mpsc};
 
-use crate::members::ActionRules;
 use crate::subscription::MemberListEvent;
 
-/// What a subscription asked for: its document, operation and variables. Equal selections
-/// render equally, and identical subscriptions share one (see [`Selections`]).
+/// What a live subscription renders: its document and operation, the variables its events'
+/// selection can read, and the root field's response key. Equal selections render equally,
+/// and equal ones share one copy (see [`Selections`]).
 #[derive(Debug)]
 pub struct Selection {
     /// The document.
     pub query: String,
     /// The operation to run, when the document has several.
     pub operation_name: Option<String>,
-    /// The variables.
+    /// The variables to render with: the first subscriber's. Those that only the root field's
+    /// arguments use (the scope, a resume cursor) are not part of the key: a render does not
+    /// read them.
     pub variables: async_graphql::Variables,
-    /// The three above as one text, which is what equality compares.
-    key: String,
-}
-
-impl PartialEq for Selection {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for Selection {}
-
-impl Hash for Selection {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key.hash(state);
-    }
+    /// The root field's response key: a document may subscribe twice under two aliases.
+    pub field: String,
 }
 
 /// The process's distinct selections: ten thousand subscribers sending the same document
 /// hold one copy of it, and comparing two of them is comparing pointers.
 #[derive(Default)]
 pub struct Selections {
-    interned: Mutex<HashMap<String, Weak<Selection>>>,
+    interned: Mutex<Interned>,
+}
+
+#[derive(Default)]
+struct Interned {
+    by_key: HashMap<String, Weak<Selection>>,
+    /// The size at which entries nobody holds are swept: twice the live ones, so sweeping
+    /// costs a constant per insertion.
+    sweep_at: usize,
 }
 
 impl Selections {
-    /// The shared selection equal to this one.
-    pub fn intern(
-        &self,
-        query: &str,
-        operation_name: Option<&str>,
-        variables: &async_graphql::Variables,
-    ) -> Arc<Selection> {
-        let key =
-            serde_json::to_string(&(query, operation_name, variables)).unwrap_or_else(|_| query.to_owned());
+    /// The shared selection for `sent`, whose root field answers under `field`, given the
+    /// variables only that field's arguments use.
+    fn intern(&self, sent: Sent, field: &str, root_only: &[String]) -> Arc<Selection> {
+        let kept: BTreeMap<&str, &async_graphql::Value> = sent
+            .variables
+            .iter()
+            .filter(|(name, _)| !root_only.iter().any(|root| root == name.as_str()))
+            .map(|(name, value)| (name.as_str(), value))
+            .collect();
+        let key = serde_json::json!([sent.query, sent.operation_name, kept, field]).to_string();
         let mut interned = self.interned.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(selection) = interned.get(&key).and_then(Weak::upgrade) {
+        if let Some(selection) = interned.by_key.get(&key).and_then(Weak::upgrade) {
             return selection;
         }
-        if interned.len() >= 1024 && interned.len().is_power_of_two() {
-            // Forget the selections nobody holds any more, now and then.
-            interned.retain(|_, selection| selection.strong_count() > 0);
+        if interned.by_key.len() >= interned.sweep_at {
+            interned.by_key.retain(|_, selection| selection.strong_count() > 0);
+            interned.sweep_at = (interned.by_key.len() * 2).max(64);
         }
         let selection = Arc::new(Selection {
-            query: query.to_owned(),
-            operation_name: operation_name.map(str::to_owned),
-            variables: variables.clone(),
-            key: key.clone(),
+            query: sent.query,
+            operation_name: sent.operation_name,
+            variables: sent.variables,
+            field: field.to_owned(),
         });
-        interned.insert(key, Arc::downgrade(&selection));
+        interned.by_key.insert(key, Arc::downgrade(&selection));
         selection
     }
+}
+
+/// An operation as the client sent it over the socket.
+#[derive(Debug)]
+pub struct Sent {
+    /// The document.
+    pub query: String,
+    /// The operation's name.
+    pub operation_name: Option<String>,
+    /// The variables.
+    pub variables: async_graphql::Variables,
+}
+
+/// The variables of `query` that only its root field's arguments use, given each use there
+/// (`root_uses`, a name once per use): every `$name` in the text past its definition is one
+/// of those uses. Text elsewhere that looks like a use (a comment, a string) only keeps a
+/// variable in the key, which is safe.
+pub(crate) fn root_only_variables(query: &str, root_uses: &[String]) -> Vec<String> {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for name in root_uses {
+        *uses.entry(name).or_default() += 1;
+    }
+    uses.into_iter()
+        .filter(|(name, count)| mentions(query, name) == count + 1)
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+/// How often `$name` stands in `query` as a whole name.
+fn mentions(query: &str, name: &str) -> usize {
+    let needle = format!("${name}");
+    query
+        .match_indices(&needle)
+        .filter(|(at, _)| {
+            query[at + needle.len()..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        })
+        .count()
 }
 
 /// Renders one event for one class: runs the subscription's document with the event standing
@@ -107,10 +142,15 @@ pub trait Render: Send + Sync {
     ) -> BoxFuture<'static, String>;
 }
 
-/// Put into a render's request data: the resolver answers with this one event instead of
-/// subscribing.
+/// Put into a render's request data: the root field answering under `field` answers with this
+/// one event instead of subscribing, and any other root field with nothing.
 #[derive(Debug, Clone)]
-pub struct RenderingEvent(pub MemberListEvent);
+pub struct RenderingEvent {
+    /// The event.
+    pub event: MemberListEvent,
+    /// The response key of the root field being rendered.
+    pub field: String,
+}
 
 /// One framed message for the socket: the text of a `next` (or legacy `data`) message.
 #[derive(Debug)]
@@ -133,8 +173,10 @@ pub struct LiveOutlet {
     pub subscription: u64,
     /// The message up to its payload, e.g. `{"type":"next","id":"1","payload":`.
     pub prefix: Arc<str>,
-    /// What the subscription selected.
-    pub selection: Arc<Selection>,
+    /// The operation as sent, until a live subscription takes it for its [`Selection`].
+    pub sent: Arc<Mutex<Option<Sent>>>,
+    /// The process's selections.
+    pub selections: Arc<Selections>,
     /// How to render an event.
     pub render: Arc<dyn Render>,
     /// Set by whoever sends the subscription's first answer, the socket (a frame) or the
@@ -143,6 +185,15 @@ pub struct LiveOutlet {
 }
 
 impl LiveOutlet {
+    /// The selection of the live subscription under `field`, given the variables its
+    /// arguments use (a name once per use); `None` when the operation was taken already (a
+    /// document subscribing twice: the second root field takes the engine's path).
+    pub(crate) fn selection(&self, field: &str, root_uses: &[String]) -> Option<Arc<Selection>> {
+        let sent = self.sent.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+        let root_only = root_only_variables(&sent.query, root_uses);
+        Some(self.selections.intern(sent, field, &root_only))
+    }
+
     /// The message carrying `payload`.
     pub fn frame(&self, payload: &str) -> Box<Frame> {
         let mut text = String::with_capacity(self.prefix.len() + payload.len() + 1);
@@ -158,8 +209,8 @@ impl LiveOutlet {
 pub(crate) struct ClassKey {
     /// The document and variables, shared (so equal ones are one pointer).
     pub(crate) selection: Arc<Selection>,
-    /// What decides `availableActions`.
-    pub(crate) rules: ActionRules,
+    /// What decides `availableActions` (see `ActionRules::class`).
+    pub(crate) rules: (bool, bool),
     /// The viewer, when the event's user or inviter is the viewer; `None` for everyone else.
     pub(crate) viewer: Option<String>,
 }
@@ -205,5 +256,26 @@ impl Renders {
             self.by_position.pop_first();
         }
         cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_variables_used_nowhere_but_the_root_arguments_leave_the_key() {
+        let query = "subscription($scope: MembershipScope!, $after: String, $afterAll: Boolean!) {
+            memberListChanged(scope: $scope, after: $after) { kind member @include(if: $afterAll) { id } } }";
+        let mut root_only = root_only_variables(query, &["scope".into(), "after".into()]);
+        root_only.sort();
+        assert_eq!(root_only, ["after", "scope"], "`$afterAll` is not `$after`");
+        // Used in the selection too: it stays in the key.
+        let query = "subscription($scope: MembershipScope!, $with: Boolean!) {
+            memberListChanged(scope: $scope, after: null) @include(if: $with) { kind } }";
+        assert_eq!(root_only_variables(query, &["scope".into()]), ["scope"]);
+        let query = "subscription($scope: MembershipScope!, $with: Boolean!) {
+            memberListChanged(scope: $scope, flag: $with) { member @include(if: $with) { id } } }";
+        assert_eq!(root_only_variables(query, &["scope".into(), "with".into()]), ["scope"]);
     }
 }

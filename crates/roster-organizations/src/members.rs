@@ -53,7 +53,7 @@ pub struct Member {
 }
 
 /// What decides the actions offered on each row of one list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct ActionRules {
     /// The viewer's authority in the list's scope.
     pub authority: Authority,
@@ -75,6 +75,13 @@ impl ActionRules {
             Status::Verified if role == Role::Admin && self.verified_admins <= 1 => Vec::new(),
             Status::Verified => vec![MemberAction::RemoveMember, MemberAction::ChangeRole],
         }
+    }
+
+    /// What of the rules shows in the actions: whether the viewer administers, and whether
+    /// the last admin is protected. Viewers alike in both read every row's actions alike.
+    pub fn class(&self) -> (bool, bool) {
+        let administers = self.authority.administers();
+        (administers, administers && self.verified_admins <= 1)
     }
 
     /// Loads what the rules need for `scope`: one query, only for administrators.

@@ -3,7 +3,7 @@
 use async_graphql::Enum;
 
 /// A member's role. Stored as its GraphQL name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(name = "MemberRole")]
 pub enum Role {
     /// Organization Administrator (organization scope only).
@@ -36,7 +36,7 @@ impl Role {
 }
 
 /// Whether a member has accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(name = "MemberStatus")]
 pub enum Status {
     /// Invited; has not accepted the invitation yet.
@@ -61,7 +61,7 @@ impl Status {
 }
 
 /// What the viewer may do to a member right now: drives the row's actions menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum MemberAction {
     /// Send the invitation again, with a new link.
     ResendInvitation,

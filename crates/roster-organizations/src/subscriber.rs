@@ -9,6 +9,7 @@
 //! hub signals a change that concerns it, and ends with an error when either is gone.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use async_graphql::ID;
 use roster_core::Actor;
@@ -18,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::authority::{self, AccessError};
 use crate::events::{self, EventKind, EventRecord, EventRow};
-use crate::fanout::{ClassKey, LiveOutlet};
+use crate::fanout::{ClassKey, LiveOutlet, Selection};
 use crate::live::{Batch, Inbox, LiveEvent, SharedAccess};
 use crate::members::{ActionRules, Member};
 use crate::scope::{MembershipScope, Scope};
@@ -92,8 +93,9 @@ pub(crate) struct Subscriber {
     pub(crate) replay_until: i64,
     pub(crate) backlog: VecDeque<Owed>,
     pub(crate) inbox: Inbox,
-    /// Where live events go, rendered once per class, when the socket takes them so.
-    pub(crate) outlet: Option<LiveOutlet>,
+    /// Where live events go, rendered once per class, when the socket takes them so, and what
+    /// they render.
+    pub(crate) shared: Option<(LiveOutlet, Arc<Selection>)>,
     pub(crate) finished: bool,
     /// Set when the list's team was deleted: the events up to the deletion are still owed,
     /// then the stream ends with SCOPE_DELETED.
@@ -115,9 +117,9 @@ impl Subscriber {
                 if let Err(error) = self.admit(owed.row(), owed.member()).await {
                     return Some(Err(error));
                 }
-                match (&self.outlet, owed) {
-                    (Some(outlet), Owed::Live(batch, index)) => {
-                        if !self.send_shared(outlet, &batch[index]).await {
+                match (&self.shared, owed) {
+                    (Some((outlet, selection)), Owed::Live(batch, index)) => {
+                        if !self.send_shared(outlet, selection, &batch[index]).await {
                             // The socket is gone.
                             self.finished = true;
                             return None;
@@ -243,7 +245,7 @@ impl Subscriber {
 
     /// Sends a live event to the outlet, rendered once for this subscriber's class; false
     /// when the socket is gone.
-    async fn send_shared(&self, outlet: &LiveOutlet, event: &LiveEvent) -> bool {
+    async fn send_shared(&self, outlet: &LiveOutlet, selection: &Arc<Selection>, event: &LiveEvent) -> bool {
         let involved = event.row.user_id == self.user_id
             || event
                 .member
@@ -251,8 +253,8 @@ impl Subscriber {
                 .and_then(|(_, _, inviter)| inviter.as_ref())
                 .is_some_and(|i| i.id == self.user_id);
         let class = ClassKey {
-            selection: outlet.selection.clone(),
-            rules: self.rules,
+            selection: selection.clone(),
+            rules: self.rules.class(),
             viewer: involved.then(|| self.user_id.clone()),
         };
         let payload = self
@@ -260,7 +262,7 @@ impl Subscriber {
             .watch
             .rendered(event.row.position, class, || {
                 let event = self.event((event.row.clone(), event.member.clone()));
-                outlet.render.render(&outlet.selection, self.actor.clone(), event)
+                outlet.render.render(selection, self.actor.clone(), event)
             })
             .await;
         outlet.frames.send(outlet.frame(&payload)).await.is_ok()
@@ -384,7 +386,7 @@ mod tests {
             replay_until: 0,
             backlog: VecDeque::new(),
             inbox: Inbox { events, user_changed, session_revoked, scope_deleted, watch },
-            outlet: None,
+            shared: None,
             finished: false,
             deleted: false,
         };

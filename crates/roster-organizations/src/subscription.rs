@@ -66,9 +66,12 @@ impl OrganizationsSubscription {
         scope: MembershipScope,
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MemberListEvent>> + use<>> {
-        if let Some(RenderingEvent(event)) = ctx.data_opt::<RenderingEvent>() {
+        let field = ctx.field();
+        let response_key = field.alias().unwrap_or(field.name());
+        if let Some(rendering) = ctx.data_opt::<RenderingEvent>() {
             // A shared render (see `fanout.rs`): this one event, as the class sees it.
-            return Ok(Either::Left(stream::once(std::future::ready(Ok(event.clone())))));
+            let event = (rendering.field == response_key).then(|| Ok(rendering.event.clone()));
+            return Ok(Either::Left(stream::iter(event)));
         }
         let hub = ctx.data::<LiveHub>()?.clone();
         let actor = ctx.data::<Actor>()?.clone();
@@ -103,7 +106,9 @@ impl OrganizationsSubscription {
             replay_until: current,
             backlog: VecDeque::new(),
             inbox,
-            outlet: ctx.data_opt::<LiveOutlet>().cloned(),
+            shared: ctx.data_opt::<LiveOutlet>().and_then(|outlet| {
+                Some((outlet.clone(), outlet.selection(response_key, &root_variable_uses(ctx))?))
+            }),
             finished: false,
             deleted: false,
         };
@@ -121,6 +126,19 @@ impl OrganizationsSubscription {
             Some((item, subscriber))
         })))
     }
+}
+
+/// The variables the root field's arguments use, a name once per use.
+fn root_variable_uses(ctx: &Context<'_>) -> Vec<String> {
+    let mut uses = Vec::new();
+    for (_, value) in &ctx.item.node.arguments {
+        // Resolving the variables visits each use; the resolved value is thrown away.
+        let _ = value.node.clone().into_const_with(|name| {
+            uses.push(name.to_string());
+            Ok::<_, std::convert::Infallible>(async_graphql::Value::Null)
+        });
+    }
+    uses
 }
 
 /// The cursor policy: where a stream starts, given the list's position now and the cursor

@@ -2,14 +2,14 @@
 //! `roster_organizations::fanout`): the schema renders each event once per class of
 //! subscribers, and every socket frames those bytes with its own subscription id.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::http::WebSocketProtocols;
 use async_graphql::{Data, Request, Response, ServerError};
 use futures_util::StreamExt as _;
 use futures_util::future::BoxFuture;
 use roster_core::Actor;
-use roster_organizations::fanout::{Frame, LiveOutlet, Render, RenderingEvent, Selection, Selections};
+use roster_organizations::fanout::{Frame, LiveOutlet, Render, RenderingEvent, Selection, Selections, Sent};
 use roster_organizations::subscription::MemberListEvent;
 use tokio::sync::mpsc;
 
@@ -17,14 +17,14 @@ use crate::schema::RosterSchema;
 
 /// The process's shared renders: its distinct selections, and the schema that renders.
 pub struct Fanout {
-    selections: Selections,
+    selections: Arc<Selections>,
     render: Arc<dyn Render>,
 }
 
 impl Fanout {
     /// Renders through `schema`.
     pub fn new(schema: RosterSchema) -> Fanout {
-        Fanout { selections: Selections::default(), render: Arc::new(SchemaRender(schema)) }
+        Fanout { selections: Arc::default(), render: Arc::new(SchemaRender(schema)) }
     }
 
     /// The outlet of the operation a socket starts as `id`, its `subscription`-th, sending its
@@ -47,11 +47,12 @@ impl Fanout {
             frames,
             subscription,
             prefix: Arc::from(format!(r#"{{"type":"{kind}","id":{id},"payload":"#)),
-            selection: self.selections.intern(
-                &request.query,
-                request.operation_name.as_deref(),
-                &request.variables,
-            ),
+            sent: Arc::new(Mutex::new(Some(Sent {
+                query: request.query.clone(),
+                operation_name: request.operation_name.clone(),
+                variables: request.variables.clone(),
+            }))),
+            selections: self.selections.clone(),
             render: self.render.clone(),
             answered: Arc::default(),
         }
@@ -75,8 +76,10 @@ impl Render for SchemaRender {
         }
         let mut session = Data::default();
         session.insert(actor);
-        let mut answers =
-            self.0.execute_stream_with_session_data(request.data(RenderingEvent(event)), Arc::new(session));
+        let mut answers = self.0.execute_stream_with_session_data(
+            request.data(RenderingEvent { event, field: selection.field.clone() }),
+            Arc::new(session),
+        );
         Box::pin(async move {
             let response = answers.next().await.unwrap_or_else(|| {
                 Response::from_errors(vec![ServerError::new("The event could not be rendered.", None)])

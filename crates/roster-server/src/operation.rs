@@ -292,7 +292,10 @@ impl Extension for Observe {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        self.executed.store(true, Ordering::Relaxed);
+        if ctx.data_opt::<RenderingEvent>().is_some() {
+            // A shared render of one live event, not an operation anyone sent.
+            return next.run(ctx, operation_name).await;
+        }
         let operation = {
             let operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
             match operation_name {
@@ -300,7 +303,19 @@ impl Extension for Observe {
                 None => operations.first().cloned(),
             }
         };
-        let Some(operation) = operation else { return next.run(ctx, operation_name).await };
+        let Some(operation) = operation else {
+            self.executed.store(true, Ordering::Relaxed);
+            return next.run(ctx, operation_name).await;
+        };
+        if operation.kind == OperationType::Subscription {
+            // Each event of a subscription passes here: the subscription is counted once, when
+            // it first answers (`subscribe`).
+            let mut response = next.run(ctx, operation_name).await;
+            let request_id = ctx.data_opt::<RequestId>();
+            response.errors.iter_mut().for_each(|error| crate::request_id::stamp(error, request_id));
+            return response;
+        }
+        self.executed.store(true, Ordering::Relaxed);
         let (name, kind) = (label(&operation), kind_label(operation.kind));
         // The request id again: over a websocket there is no request span around it.
         let request_id = ctx.data_opt::<RequestId>().map_or("", RequestId::as_str);

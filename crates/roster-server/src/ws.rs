@@ -189,6 +189,9 @@ async fn serve(
     let mut init_received = false;
     let mut acked = false;
     let mut active: HashMap<String, Running> = HashMap::new();
+    // The engine answers a client's `complete` with its own: until it has, a `complete` for
+    // that id is not about the operation that may have started under it since.
+    let mut stopped: HashMap<String, usize> = HashMap::new();
     let mut started: u64 = 0;
     // Boxed, for the reason the inbox is.
     let (frames_tx, mut frames) = mpsc::channel::<Box<Frame>>(FRAMES);
@@ -251,8 +254,8 @@ async fn serve(
                         active.insert(id.clone(), running);
                         payload.data.insert(outlet);
                     }
-                    ClientMessage::Stop { id } => {
-                        active.remove(id.as_str());
+                    ClientMessage::Stop { id } if active.remove(id.as_str()).is_some() => {
+                        *stopped.entry(id.clone()).or_default() += 1;
                     }
                     _ => {}
                 }
@@ -280,7 +283,15 @@ async fn serve(
                                 session_end = Box::pin(tokio::time::sleep(session.valid_for()));
                             }
                         } else if let Some(id) = completed_id(&text) {
-                            active.remove(id.as_str());
+                            match stopped.get_mut(&id) {
+                                Some(owed) if *owed > 1 => *owed -= 1,
+                                Some(_) => {
+                                    stopped.remove(&id);
+                                }
+                                None => {
+                                    active.remove(id.as_str());
+                                }
+                            }
                         }
                         Message::Text(text.into())
                     }
