@@ -37,6 +37,10 @@ struct Args {
     /// The roster binary to start.
     #[arg(long, default_value = "target/release/roster")]
     server: String,
+    /// Subscriptions each websocket opens to the list (0: sockets that only initialise, to
+    /// tell what a socket costs from what a subscription costs).
+    #[arg(long, default_value_t = 1)]
+    subscriptions_per_socket: usize,
     /// Websocket handshakes (connect, init, subscribe) in flight at once while connecting.
     #[arg(long, default_value_t = 64)]
     connect_concurrency: usize,
@@ -152,8 +156,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let url = servers[i % servers.len()].url.clone();
         let (token, org, tx, ready) = (token.clone(), org.clone(), tx.clone(), ready.clone());
         let permit = handshakes.clone().acquire_owned().await?;
+        let per_socket = args.subscriptions_per_socket;
         tasks.push(tokio::spawn(async move {
-            if let Err(e) = subscribe(&url, &token, &org, tx, ready, permit).await {
+            if let Err(e) = subscribe(&url, &token, &org, per_socket, tx, ready, permit).await {
                 eprintln!("subscriber {i}: {e}");
             }
         }));
@@ -175,7 +180,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rss_connected: Vec<u64> = servers.iter().map(Server::rss_kib).collect();
 
     // Drive the mutations through the first replica.
-    let expected = args.subscribers * args.mutations;
+    let expected = args.subscribers * args.mutations * args.subscriptions_per_socket;
     let driving = Instant::now();
     for i in 0..args.mutations {
         let query = format!(
@@ -212,6 +217,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("replicas:              {}", servers.len());
     println!("subscribers:           {} (connected in {connect_secs:.1} s)", args.subscribers);
+    println!("subscriptions/socket:  {}", args.subscriptions_per_socket);
     println!("mutations:             {}", args.mutations);
     println!("deliveries:            {} of {expected}", latencies.len());
     println!("latency p50:           {:.1} ms", pick(0.50));
@@ -339,6 +345,7 @@ async fn subscribe(
     url: &str,
     token: &str,
     org: &str,
+    per_socket: usize,
     latencies: mpsc::UnboundedSender<f64>,
     ready: Arc<AtomicUsize>,
     handshake: tokio::sync::OwnedSemaphorePermit,
@@ -350,17 +357,19 @@ async fn subscribe(
     let init =
         json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
     socket.send(Message::Text(init.to_string().into())).await?;
-    let subscribe = json!({
-        "type": "subscribe", "id": "1",
-        "payload": { "query": format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ {EVENT_FIELDS} }} }}") }
-    });
+    let query =
+        format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ {EVENT_FIELDS} }} }}");
     let mut counted = false;
     while let Some(message) = socket.next().await {
         let Message::Text(text) = message? else { continue };
         let value: Value = serde_json::from_str(&text)?;
         match value["type"].as_str() {
             Some("connection_ack") => {
-                socket.send(Message::Text(subscribe.to_string().into())).await?;
+                for id in 1..=per_socket {
+                    let subscribe =
+                        json!({ "type": "subscribe", "id": id.to_string(), "payload": { "query": query } });
+                    socket.send(Message::Text(subscribe.to_string().into())).await?;
+                }
                 if !counted {
                     counted = true;
                     // The server does its subscription work after this message; let it
