@@ -357,8 +357,9 @@ async fn subscribe(
     let init =
         json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
     socket.send(Message::Text(init.to_string().into())).await?;
-    let query =
-        format!("subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ {EVENT_FIELDS} }} }}");
+    let query = format!(
+        "subscription {{ memberListChanged(scope: {{organizationId: \"{org}\"}}) {{ {EVENT_FIELDS} }} }}"
+    );
     let mut counted = false;
     while let Some(message) = socket.next().await {
         let Message::Text(text) = message? else { continue };

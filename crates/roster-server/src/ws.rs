@@ -174,7 +174,9 @@ async fn serve(
     let gate = SessionGate { db: state.db.clone(), actor: actor_rx, closing: Arc::new(closing_tx) };
     let input = futures_util::stream::unfold((engine_input, gate.clone()), |(mut rx, gate)| async move {
         let message = *rx.recv().await?;
-        if matches!(message, Ok(ClientMessage::Start { .. })) && !gate.admits().await {
+        // Boxed: this future lives inside the engine for the socket's life, and the check's
+        // database read would make it kilobytes.
+        if matches!(message, Ok(ClientMessage::Start { .. })) && !Box::pin(gate.admits()).await {
             // The loop closes the socket; nothing more goes in meanwhile.
             std::future::pending::<()>().await;
         }
