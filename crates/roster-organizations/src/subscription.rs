@@ -79,7 +79,7 @@ impl OrganizationsSubscription {
             Some((outlet.clone(), outlet.selection(response_key, &root_variable_uses(ctx))?))
         });
         // Boxed: the engine keeps this future's space for the stream's whole life, and the
-        // opening's database reads are most of it (about 3 KiB per subscription otherwise).
+        // opening's database reads are most of it (about 4 KiB per subscription otherwise).
         let subscriber = Box::pin(open(hub, actor, scope, after, shared)).await?;
         Ok(Either::Right(stream::unfold(subscriber, |mut subscriber| async move {
             let item = subscriber.step().await?;
