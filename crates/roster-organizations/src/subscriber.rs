@@ -144,19 +144,28 @@ impl Subscriber {
             }
             tokio::select! {
                 biased;
+                // A closed signal is always ready: waiting on it again would spin. Its sender
+                // lives as long as the hub, so the hub is gone.
                 revoked = self.inbox.session_revoked.recv() => {
-                    if !matches!(revoked, Err(RecvError::Closed)) {
-                        return Some(self.fail(signed_out()));
+                    if matches!(revoked, Err(RecvError::Closed)) {
+                        return Some(self.hub_gone());
                     }
+                    return Some(self.fail(signed_out()));
                 }
                 deleted = self.inbox.scope_deleted.recv() => {
+                    if matches!(deleted, Err(RecvError::Closed)) {
+                        return Some(self.hub_gone());
+                    }
                     // The deletion's own events (its members leaving) come first.
-                    if !matches!(deleted, Err(RecvError::Closed)) && let Err(error) = Box::pin(self.mark_deleted()).await {
+                    if let Err(error) = Box::pin(self.mark_deleted()).await {
                         return Some(Err(error));
                     }
                 }
                 changed = self.inbox.user_changed.recv() => {
-                    if !matches!(changed, Err(RecvError::Closed)) && let Err(error) = Box::pin(self.ensure_access()).await {
+                    if matches!(changed, Err(RecvError::Closed)) {
+                        return Some(self.hub_gone());
+                    }
+                    if let Err(error) = Box::pin(self.ensure_access()).await {
                         return Some(Err(error));
                     }
                 }
@@ -184,13 +193,7 @@ impl Subscriber {
                             format!("This subscriber fell too far behind; subscribe again with after: \"{cursor}\"."),
                         )));
                     }
-                    Err(RecvError::Closed) => {
-                        let cursor = event_cursor(self.scope.id(), self.next - 1);
-                        return Some(self.fail(top_level_error(
-                            ErrorCode::ServiceUnavailable,
-                            format!("The server is shutting down; subscribe again with after: \"{cursor}\"."),
-                        )));
-                    }
+                    Err(RecvError::Closed) => return Some(self.hub_gone()),
                 },
             }
         }
@@ -332,6 +335,16 @@ impl Subscriber {
         }
     }
 
+    /// The hub that feeds this stream is gone (the server is shutting down): the stream ends
+    /// with the cursor to resume from elsewhere.
+    fn hub_gone<T>(&mut self) -> async_graphql::Result<T> {
+        let cursor = event_cursor(self.scope.id(), self.next - 1);
+        self.fail(top_level_error(
+            ErrorCode::ServiceUnavailable,
+            format!("The server is shutting down; subscribe again with after: \"{cursor}\"."),
+        ))
+    }
+
     fn fail<T>(&mut self, error: async_graphql::Error) -> async_graphql::Result<T> {
         self.finished = true;
         Err(error)
@@ -408,6 +421,23 @@ mod tests {
         let step = subscriber.step();
         assert!(std::mem::size_of_val(&step) <= 1024, "a step takes {} bytes", std::mem::size_of_val(&step));
         drop(step);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A signal whose sender is gone ends the stream, where a biased wait on it would spin.
+    #[tokio::test]
+    async fn a_closed_signal_ends_the_stream_instead_of_spinning() {
+        let dir = std::env::temp_dir().join(format!("roster-closed-{}", roster_core::id::unique()));
+        let url = roster_db::DatabaseUrl::Sqlite(dir.join("unused.db"));
+        let db = Db::connect(&url, &roster_db::PoolOptions::default()).expect("a pool");
+        let (_sender, events) = broadcast::channel(1);
+        let (mut stream, signals) = standalone(db, events);
+        drop(signals);
+        let step = tokio::time::timeout(std::time::Duration::from_secs(5), stream.step());
+        let error = step.await.expect("the step ends").and_then(Result::err).expect("with an error");
+        let code = error.extensions.as_ref().and_then(|e| e.get("code")).map(ToString::to_string);
+        assert_eq!(code.as_deref(), Some("\"SERVICE_UNAVAILABLE\""));
+        assert!(stream.step().await.is_none(), "and then it is over");
         let _ = std::fs::remove_dir_all(dir);
     }
 
