@@ -1,12 +1,14 @@
 //! `schema.graphql` contains the public contract (`tests/contract/roster-core.graphql`, a copy
 //! of the contract clients are written against) unchanged: every type, field, argument, enum
-//! value and union member, with the same types. The schema may add more.
+//! value and union member, with the same types. The schema may add more, including optional
+//! arguments to a contract's fields (a client that does not pass them sees no change).
 
 use std::collections::BTreeMap;
 
 use async_graphql::parser::types::{ServiceDocument, TypeKind, TypeSystemDefinition};
 
-/// `kind:type.field(args) -> type` lines, one per thing the contract fixes.
+/// `kind:type.field -> type` and `type.field(arg) -> type` lines, one per thing the contract
+/// fixes. An argument's type carries ` = default` when it has one.
 fn shape(document: &ServiceDocument) -> BTreeMap<String, String> {
     let mut items = BTreeMap::new();
     for definition in &document.definitions {
@@ -21,16 +23,18 @@ fn shape(document: &ServiceDocument) -> BTreeMap<String, String> {
             }
             TypeKind::Object(object) => {
                 for field in &object.fields {
-                    let args: Vec<String> = field
-                        .node
-                        .arguments
-                        .iter()
-                        .map(|a| format!("{}: {}", a.node.name.node, a.node.ty.node))
-                        .collect();
-                    items.insert(
-                        format!("{name}.{}({})", field.node.name.node, args.join(", ")),
-                        field.node.ty.node.to_string(),
-                    );
+                    let field_name = &field.node.name.node;
+                    items.insert(format!("{name}.{field_name}"), field.node.ty.node.to_string());
+                    for argument in &field.node.arguments {
+                        let default = match &argument.node.default_value {
+                            Some(value) => format!(" = {}", value.node),
+                            None => String::new(),
+                        };
+                        items.insert(
+                            format!("{name}.{field_name}({})", argument.node.name.node),
+                            format!("{}{default}", argument.node.ty.node),
+                        );
+                    }
                 }
                 for interface in &object.implements {
                     items.insert(format!("{name} implements {}", interface.node), String::new());
@@ -87,6 +91,13 @@ fn schema_graphql_contains_the_whole_contract_unchanged() {
                 problems.push(format!("changed: {item}: contract {ty}, schema {found}"))
             }
             Some(_) => {}
+        }
+    }
+    // An argument the contract does not name, added to one of its fields, must be optional.
+    for (item, ty) in &schema {
+        let Some((field, _argument)) = item.split_once('(') else { continue };
+        if contract.contains_key(field) && !contract.contains_key(item) && ty.ends_with('!') {
+            problems.push(format!("a required argument added to a contract field: {item}: {ty}"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");

@@ -16,6 +16,7 @@ mod http_spec;
 mod identity;
 mod invitation_preview;
 mod invitations;
+mod list_cost;
 mod live;
 mod mail_links;
 mod members;

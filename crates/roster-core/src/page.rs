@@ -53,6 +53,12 @@ pub fn list_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     LIST_QUERY_COST.saturating_add(items.saturating_mul(child_complexity))
 }
 
+/// What a mutation answering one result per input item costs: like a list whose page is the
+/// items it was given (at most a page: more are refused before any work).
+pub fn batch_complexity(items: usize, child_complexity: usize) -> usize {
+    LIST_QUERY_COST.saturating_add(items.min(MAX_PAGE_SIZE).saturating_mul(child_complexity))
+}
+
 /// The complexity of reading one list, before counting its items.
 pub const LIST_QUERY_COST: usize = 50;
 

@@ -307,7 +307,9 @@ impl InvitationsMutation {
 
     /// Invites many people into one organization or team: each item is answered as
     /// `inviteUser` would answer it, in input order, and one bad item does not stop the
-    /// others. At most 100 items. They count against the invitation limits one by one.
+    /// others. At most 100 items. They count against the invitation limits one by one, and
+    /// against the complexity limit like a page of as many rows.
+    #[graphql(complexity = "roster_core::page::batch_complexity(invitations.len(), child_complexity)")]
     async fn invite_users(
         &self,
         ctx: &Context<'_>,

@@ -178,12 +178,19 @@ impl<O: OrganizationObject> OrganizationsQuery<O> {
     }
 
     /// The organizations where the viewer is a verified member ("My organizations"), oldest
-    /// membership first; empty for anonymous requests.
-    async fn my_organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<O>> {
+    /// membership first, at most `first` of them (20 unless given, at most 100); empty for
+    /// anonymous requests. Charged in the complexity count like a page of `first` rows.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
+    async fn my_organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(roster_core::page::DEFAULT_PAGE_SIZE as i32)")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<O>> {
+        let limit = roster_core::page::page_size(first)?;
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(Vec::new());
         };
-        let rows = crate::organization::of_user(ctx.data::<Db>()?, user_id).await.or_internal()?;
+        let rows = crate::organization::of_user(ctx.data::<Db>()?, user_id, limit).await.or_internal()?;
         Ok(rows.into_iter().map(O::from).collect())
     }
 

@@ -36,8 +36,9 @@ pub async fn visible(
     Ok(Some(organization))
 }
 
-/// The organizations where the user is a verified member, oldest membership first.
-pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<OrganizationRow>, DbError> {
+/// At most `limit` of the organizations where the user is a verified member, oldest
+/// membership first.
+pub async fn of_user(db: &Db, user_id: &str, limit: usize) -> Result<Vec<OrganizationRow>, DbError> {
     let mut conn = db.get().await?;
-    Ok(store::organizations_of_user(&mut conn.conn(), user_id).await?)
+    Ok(store::organizations_of_user(&mut conn.conn(), user_id, limit).await?)
 }

@@ -257,13 +257,19 @@ pub async fn organization_of_member(
 }
 
 /// The organizations where the user is a verified member, oldest membership first.
-pub async fn organizations_of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<OrganizationRow>> {
+pub async fn organizations_of_user(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    limit: usize,
+) -> QueryResult<Vec<OrganizationRow>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     db_run!(conn, |c| {
         memberships::table
             .inner_join(organizations::table.on(organizations::id.eq(memberships::scope_id)))
             .filter(memberships::user_id.eq(user_id))
             .filter(memberships::status.eq(Status::Verified.as_str()))
             .order(memberships::id.asc())
+            .limit(limit)
             .select(OrganizationRow::as_select())
             .load(c)
             .await

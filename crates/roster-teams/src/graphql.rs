@@ -76,9 +76,21 @@ impl<O> From<OrganizationRow> for OrganizationTeams<O> {
 
 #[Object]
 impl<O: OrganizationObject> OrganizationTeams<O> {
-    /// The organization's teams, oldest first.
-    async fn teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team<O>>> {
-        let rows = crate::team::of_organization(ctx.data::<Db>()?, &self.0.id).await.or_internal()?;
+    /// The organization's teams, oldest first: at most `first` of them (20 unless given, at
+    /// most 100), after the team whose id is `after` when given. To read them all, pass the
+    /// last id of each answer as the next `after` until an answer is shorter than `first`.
+    /// Charged in the complexity count like a page of `first` rows.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(roster_core::page::DEFAULT_PAGE_SIZE as i32)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> async_graphql::Result<Vec<Team<O>>> {
+        let limit = roster_core::page::page_size(first)?;
+        let after = after.as_ref().map(|id| id.as_str());
+        let rows =
+            crate::team::of_organization(ctx.data::<Db>()?, &self.0.id, after, limit).await.or_internal()?;
         Ok(rows.into_iter().map(|team| Team::new(team, self.0.clone())).collect())
     }
 }
@@ -105,12 +117,19 @@ impl<O: OrganizationObject> TeamsQuery<O> {
     }
 
     /// The teams where the viewer is a verified member ("My Teams"), oldest membership
-    /// first; empty for anonymous requests.
-    async fn my_teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team<O>>> {
+    /// first, at most `first` of them (20 unless given, at most 100); empty for anonymous
+    /// requests. Charged in the complexity count like a page of `first` rows.
+    #[graphql(complexity = "roster_core::page::list_complexity(first, child_complexity)")]
+    async fn my_teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(roster_core::page::DEFAULT_PAGE_SIZE as i32)")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Team<O>>> {
+        let limit = roster_core::page::page_size(first)?;
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(Vec::new());
         };
-        let rows = crate::team::of_user(ctx.data::<Db>()?, user_id).await.or_internal()?;
+        let rows = crate::team::of_user(ctx.data::<Db>()?, user_id, limit).await.or_internal()?;
         Ok(rows.into_iter().map(|(team, organization)| Team::new(team, organization)).collect())
     }
 }

@@ -45,21 +45,33 @@ pub async fn team(conn: &mut Conn<'_>, id: &str) -> QueryResult<Option<(TeamRow,
 }
 
 /// An organization's teams, oldest first.
-pub async fn of_organization(conn: &mut Conn<'_>, organization_id: &str) -> QueryResult<Vec<TeamRow>> {
+pub async fn of_organization(
+    conn: &mut Conn<'_>,
+    organization_id: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> QueryResult<Vec<TeamRow>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     db_run!(conn, |c| {
-        teams::table
+        let mut query = teams::table
             .filter(teams::organization_id.eq(organization_id))
             .filter(teams::deleted_at.is_null())
-            .order(teams::id.asc())
-            .select(TeamRow::as_select())
-            .load(c)
-            .await
+            .into_boxed();
+        if let Some(after) = after {
+            query = query.filter(teams::id.gt(after));
+        }
+        query.order(teams::id.asc()).limit(limit).select(TeamRow::as_select()).load(c).await
     })
 }
 
 /// The teams where the user is a verified member, oldest membership first, with their
 /// organizations.
-pub async fn of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
+pub async fn of_user(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    limit: usize,
+) -> QueryResult<Vec<(TeamRow, OrganizationRow)>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     db_run!(conn, |c| {
         memberships::table
             .inner_join(teams::table.on(teams::id.nullable().eq(memberships::team_id)))
@@ -68,6 +80,7 @@ pub async fn of_user(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<Vec<(Tea
             .filter(memberships::status.eq(Status::Verified.as_str()))
             .filter(teams::deleted_at.is_null())
             .order(memberships::id.asc())
+            .limit(limit)
             .select((TeamRow::as_select(), OrganizationRow::as_select()))
             .load(c)
             .await

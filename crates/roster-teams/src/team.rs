@@ -29,15 +29,26 @@ pub async fn visible(
     }
 }
 
-/// An organization's teams, oldest first. The caller has checked that the viewer sees the
-/// organization (only its members ever hold an `Organization`).
-pub async fn of_organization(db: &Db, organization_id: &str) -> Result<Vec<TeamRow>, DbError> {
+/// At most `limit` of an organization's teams, oldest first, after the team `after` when
+/// given. The caller has checked that the viewer sees the organization (only its members ever
+/// hold an `Organization`).
+pub async fn of_organization(
+    db: &Db,
+    organization_id: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<TeamRow>, DbError> {
     let mut conn = db.get().await?;
-    Ok(store::of_organization(&mut conn.conn(), organization_id).await?)
+    Ok(store::of_organization(&mut conn.conn(), organization_id, after, limit).await?)
 }
 
-/// The teams where the user is a verified member, with their organizations.
-pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<(TeamRow, OrganizationRow)>, DbError> {
+/// At most `limit` of the teams where the user is a verified member, with their
+/// organizations.
+pub async fn of_user(
+    db: &Db,
+    user_id: &str,
+    limit: usize,
+) -> Result<Vec<(TeamRow, OrganizationRow)>, DbError> {
     let mut conn = db.get().await?;
-    Ok(store::of_user(&mut conn.conn(), user_id).await?)
+    Ok(store::of_user(&mut conn.conn(), user_id, limit).await?)
 }
