@@ -33,6 +33,7 @@ backend_tests!(
     an_org_admin_watching_a_team_is_cut_off_when_removed_from_the_organization,
     signing_out_ends_the_subscription_and_closes_the_socket,
     the_legacy_graphql_ws_protocol_delivers_events_too,
+    a_new_member_replays_nothing_from_before_joining,
     removing_a_member_ends_no_other_of_a_thousand_streams_and_costs_no_query_each,
     the_periodic_catch_up_reads_all_watched_lists_in_one_query,
 );
@@ -337,6 +338,71 @@ async fn a_cursor_older_than_retention_is_expired() {
     let mut late = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&cursor)).await;
     let refused = late.event(SECOND).await.expect_err("expired");
     assert_eq!(error_code(&refused), "CURSOR_EXPIRED", "{refused}");
+}
+
+/// The cursor of the list as loaded now (its `eventCursor`).
+async fn list_cursor(app: &TestApp, user: &roster_tests::TestUser, scope: Value) -> String {
+    let list = app
+        .graphql_as(
+            Some(&user.token),
+            "query($s: MembershipScope!) { members(scope: $s) { eventCursor } }",
+            json!({ "s": scope }),
+        )
+        .await;
+    list["data"]["members"]["eventCursor"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an event cursor: {list}"))
+        .to_owned()
+}
+
+async fn a_new_member_replays_nothing_from_before_joining(app: TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let early = list_cursor(&app, &admin, org(&acme)).await;
+    let mut watching = WsClient::member_events(app.addr, &admin.token, org(&acme), None).await;
+    let carol = app.invite_ok(&admin, org(&acme), "carol@example.com", None).await;
+    expect_event(&mut watching, "INVITED", &carol).await;
+    app.cancel(Some(&admin), org(&acme), &carol).await;
+    let cancelled = expect_event(&mut watching, "INVITATION_CANCELLED", &carol).await;
+    let bob = app.member(&admin, org(&acme), "bob", None).await;
+    let bob_invited = expect_event(&mut watching, "INVITED", &bob.id).await;
+    expect_event(&mut watching, "JOINED", &bob.id).await;
+    let dan = app.invite_ok(&admin, org(&acme), "dan@example.com", None).await;
+    expect_event(&mut watching, "INVITED", &dan).await;
+
+    // Bob joined after Carol's invitation and its cancellation: neither is his to replay.
+    for cursor in [early.as_str(), cancelled["cursor"].as_str().expect("a cursor")] {
+        let mut ws = WsClient::member_events(app.addr, &bob.token, org(&acme), Some(cursor)).await;
+        let refused = ws.event(SECOND).await.expect_err("a cursor from before Bob joined is refused");
+        assert_eq!(error_code(&refused), "CURSOR_EXPIRED", "{refused}");
+    }
+    // From his joining on he resumes like anyone.
+    let cursor = bob_invited["cursor"].as_str().expect("a cursor");
+    let mut ws = WsClient::member_events(app.addr, &bob.token, org(&acme), Some(cursor)).await;
+    expect_event(&mut ws, "JOINED", &bob.id).await;
+    expect_event(&mut ws, "INVITED", &dan).await;
+    assert!(ws.is_quiet(Duration::from_millis(300)).await, "nothing else");
+
+    // An admin reads the audit log anyway, so replays everything kept.
+    let mut ws = WsClient::member_events(app.addr, &admin.token, org(&acme), Some(&early)).await;
+    let replayed = expect_event(&mut ws, "INVITED", &carol).await;
+    assert_eq!(replayed["member"]["user"]["email"], "carol@example.com", "{replayed}");
+    expect_event(&mut ws, "INVITATION_CANCELLED", &carol).await;
+    expect_event(&mut ws, "INVITED", &bob.id).await;
+    expect_event(&mut ws, "JOINED", &bob.id).await;
+    expect_event(&mut ws, "INVITED", &dan).await;
+
+    // In a team, the team membership is what grants the list.
+    let core = app.create_team(&admin, &acme, "Core").await;
+    let team_early = list_cursor(&app, &admin, team(&core)).await;
+    let frank = app.invite_ok(&admin, team(&core), "frank@example.com", None).await;
+    app.cancel(Some(&admin), team(&core), &frank).await;
+    let erin = app.member(&admin, team(&core), "erin", None).await;
+    let mut ws = WsClient::member_events(app.addr, &erin.token, team(&core), Some(&team_early)).await;
+    let refused = ws.event(SECOND).await.expect_err("a cursor from before Erin joined is refused");
+    assert_eq!(error_code(&refused), "CURSOR_EXPIRED", "{refused}");
+    let mut ws = WsClient::member_events(app.addr, &admin.token, team(&core), Some(&team_early)).await;
+    expect_event(&mut ws, "INVITED", &frank).await;
 }
 
 /// PostgreSQL: the listening connection goes silent (its packets are dropped, nothing is

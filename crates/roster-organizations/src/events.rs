@@ -270,6 +270,19 @@ pub async fn first_position(conn: &mut Conn<'_>, scope_id: &str) -> QueryResult<
     })
 }
 
+/// The newest position of the scope's events that happened before `at`, if any are kept: a
+/// member who joined at `at` may resume from here, not from earlier.
+pub async fn last_before(conn: &mut Conn<'_>, scope_id: &str, at: NaiveDateTime) -> QueryResult<Option<i64>> {
+    db_run!(conn, |c| {
+        member_list_events::table
+            .filter(member_list_events::scope_id.eq(scope_id))
+            .filter(member_list_events::occurred_at.lt(at))
+            .select(diesel::dsl::max(member_list_events::position))
+            .first(c)
+            .await
+    })
+}
+
 /// Deletes events that happened before `before`. Returns how many went.
 pub async fn prune(conn: &mut Conn<'_>, before: NaiveDateTime) -> QueryResult<usize> {
     db_run!(conn, |c| {

@@ -57,7 +57,10 @@ impl OrganizationsSubscription {
     /// Every change to the scope's member list, in commit order; with `after`, first replays
     /// what came after that cursor (take it from an event, or from `MemberConnection.eventCursor`
     /// to continue exactly where a list was loaded). Without `after`, the stream starts now.
-    /// Readable by those who may read the list; FORBIDDEN otherwise. The stream ends with an
+    /// A replay starts no earlier than the subscriber joined the list (an organization's admins
+    /// excepted, who may read its audit log anyway): an older cursor is CURSOR_EXPIRED, as is
+    /// one older than the events kept. Readable by those who may read the list; FORBIDDEN
+    /// otherwise. The stream ends with an
     /// error when the subscriber loses access (FORBIDDEN), signs out (UNAUTHENTICATED) or falls
     /// too far behind (SUBSCRIBER_TOO_SLOW: resume from the last cursor received).
     async fn member_list_changed(
@@ -100,15 +103,21 @@ async fn open(
     let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
     let Actor::User { user_id, session_id } = actor.clone() else { return Err(forbidden()) };
     let db = hub.db().clone();
-    let (scope, authority) = {
+    let (scope, authority, joined_at) = {
         let mut conn = db.get().await.or_internal()?;
         let mut conn = conn.conn();
         let scope = scope::resolve(&mut conn, &scope).await.or_internal()?.ok_or_else(forbidden)?;
-        match authority::read_members(&mut conn, Some(&user_id), &scope, None).await {
-            Ok(authority) => (scope, authority),
+        let authority = match authority::read_members(&mut conn, Some(&user_id), &scope, None).await {
+            Ok(authority) => authority,
             Err(AccessError::Hidden | AccessError::NotAuthorized) => return Err(forbidden()),
             Err(AccessError::Db(e)) => return Err(e).or_internal(),
-        }
+        };
+        let joined_at = if after.is_some() {
+            replay_floor(&mut conn, &scope, &user_id, &authority).await.or_internal()?
+        } else {
+            None
+        };
+        (scope, authority, joined_at)
     };
     let resume_from = after.map(|cursor| parse_cursor(&cursor, &scope)).transpose()?;
 
@@ -117,7 +126,7 @@ async fn open(
     // connection went back to the pool first: the hub may need one of its own, and holding
     // one while waiting for another starves the pool when many subscribe at once.
     let inbox = hub.subscribe(&scope, &user_id, &session_id).await.or_internal()?;
-    let (start, current) = start_position(&db, &scope, resume_from).await?;
+    let (start, current) = start_position(&db, &scope, resume_from, joined_at).await?;
     let mut subscriber = Subscriber {
         db,
         scope,
@@ -157,14 +166,38 @@ fn root_variable_uses(ctx: &Context<'_>) -> Vec<String> {
     uses
 }
 
-/// The cursor policy: where a stream starts, given the list's position now and the cursor
-/// the client resumes from (`after`). No cursor starts now; a cursor ahead of the list is
-/// BAD_USER_INPUT; one older than the events kept is CURSOR_EXPIRED. Returns the start and
-/// the current position.
+/// When the membership that lets `user_id` read the list was made verified: a replay starts
+/// no earlier, so a member who joined today does not read who was invited, cancelled or
+/// demoted before. `None` when there is no such limit: the organization's admins may read its
+/// audit log anyway, so they may replay the whole retention. (Were a list read with an API
+/// key, the limit would be the key's creation.)
+async fn replay_floor(
+    conn: &mut roster_db::Conn<'_>,
+    scope: &Scope,
+    user_id: &str,
+    authority: &authority::Authority,
+) -> Result<Option<chrono::NaiveDateTime>, roster_db::DbError> {
+    if authority.is_organization_admin() {
+        return Ok(None);
+    }
+    // Not an admin, so the access comes from a verified membership in the list's own scope
+    // (a team's readers are its members and the organization's admins).
+    let membership = crate::store::membership(conn, scope.id(), user_id).await?;
+    // Without a date (none is written so, or the membership went meanwhile), only what happens
+    // from now on.
+    Ok(Some(membership.and_then(|m| m.joined_at).unwrap_or_else(roster_db::now)))
+}
+
+/// The cursor policy: where a stream starts, given the list's position now, the cursor the
+/// client resumes from (`after`) and when the subscriber joined the list (`joined_at`, see
+/// [`replay_floor`]). No cursor starts now; a cursor ahead of the list is BAD_USER_INPUT; one
+/// older than the events kept, or than the subscriber's joining, is CURSOR_EXPIRED. Returns
+/// the start and the current position.
 async fn start_position(
     db: &roster_db::Db,
     scope: &Scope,
     resume_from: Option<i64>,
+    joined_at: Option<chrono::NaiveDateTime>,
 ) -> async_graphql::Result<(i64, i64)> {
     let mut conn = db.get().await.or_internal()?;
     let mut conn = conn.conn();
@@ -177,10 +210,18 @@ async fn start_position(
         Some(position) => {
             if position < current {
                 let first = events::first_position(&mut conn, scope.id()).await.or_internal()?;
-                if first.is_none_or(|first| first > position + 1) {
+                let before_joining = match joined_at {
+                    // Events up to the last one before the joining are not the member's to read.
+                    Some(at) => events::last_before(&mut conn, scope.id(), at)
+                        .await
+                        .or_internal()?
+                        .is_some_and(|last| position < last),
+                    None => false,
+                };
+                if before_joining || first.is_none_or(|first| first > position + 1) {
                     return Err(top_level_error(
                         ErrorCode::CursorExpired,
-                        "The cursor is older than the events kept; load the list again and subscribe from its eventCursor.",
+                        "The cursor is older than the events kept for you; load the list again and subscribe from its eventCursor.",
                     ));
                 }
             }
