@@ -10,7 +10,7 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use futures_util::future::BoxFuture;
 use tracing::Instrument as _;
 
-use crate::pool::Usage;
+use crate::usage::Usage;
 
 /// SQLite behind diesel-async: the synchronous driver on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -79,7 +79,7 @@ impl Entered<'_> {
     /// is how a dead one leaves it.
     pub fn finish<T>(self, result: &Result<T, diesel::result::Error>) {
         match result {
-            Err(e) if crate::pool::connection_lost(e) => {}
+            Err(e) if crate::error::connection_lost(e) => {}
             _ => self.leave(),
         }
     }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod conn;
+mod error;
 mod lease;
 pub mod limit;
 mod migrate;
@@ -9,10 +10,13 @@ mod pool;
 pub mod schema;
 pub mod tls;
 mod url;
+mod usage;
 
 pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};
 pub use lease::Checkout;
-pub use pool::{Db, DbError, PoolOptions, PoolStatus, Usage};
+pub use error::DbError;
+pub use pool::{Db, PoolOptions};
+pub use usage::{PoolStatus, Usage};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Re-exported so module crates use the exact diesel and diesel-async of this crate.

@@ -9,7 +9,8 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::pool::{Db, DbError};
+use crate::error::DbError;
+use crate::pool::Db;
 use crate::url::DatabaseUrl;
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");

@@ -1,7 +1,7 @@
 //! The connection pool.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::SqliteConnection;
@@ -13,9 +13,11 @@ use futures_util::FutureExt as _;
 use roster_core::error::Unavailable;
 
 use crate::conn::{DbConn, SqliteConn};
+use crate::error::DbError;
 use crate::lease::{Checkout, Lease};
 use crate::tls::PgConnector;
 use crate::url::{Backend, DatabaseUrl};
+use crate::usage::{PoolStatus, Usage};
 
 /// How the pool behaves.
 #[derive(Debug, Clone)]
@@ -34,63 +36,6 @@ impl Default for PoolOptions {
     }
 }
 
-/// Why the database could not serve a request.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    /// No connection in time, a connection lost mid-query, or a lock still taken after its
-    /// wait: clients see `SERVICE_UNAVAILABLE` and may retry.
-    #[error("database unavailable")]
-    Unavailable(#[from] Unavailable),
-    /// A query failed.
-    #[error("database query failed")]
-    Query(#[source] diesel::result::Error),
-    /// Migrations could not be applied or reverted.
-    #[error("database migration failed: {0}")]
-    Migration(String),
-    /// The pool could not be built (a bad URL, say).
-    #[error("database setup failed: {0}")]
-    Setup(String),
-}
-
-impl From<diesel::result::Error> for DbError {
-    /// Sorts a failed query: a connection that went away, or SQLite's lock outlasting its
-    /// busy timeout, is the database being unavailable; anything else is a failed query.
-    fn from(err: diesel::result::Error) -> DbError {
-        if connection_lost(&err) {
-            DbError::Unavailable(Unavailable { cause: err.to_string(), reported: false })
-        } else {
-            DbError::Query(err)
-        }
-    }
-}
-
-/// Whether a failed query says the connection, not the query, is the problem: it went away,
-/// or (SQLite) its lock outlasted the busy timeout.
-pub fn connection_lost(err: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match err {
-        Error::DatabaseError(
-            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
-            _,
-        ) => true,
-        // PostgreSQL ends a backend with a FATAL error (57P01 and friends), which diesel
-        // does not classify; its text is fixed by the server.
-        Error::DatabaseError(_, info) => LOST.iter().any(|text| info.message().contains(text)),
-        _ => false,
-    }
-}
-
-/// What PostgreSQL and SQLite say when the connection, not the query, is the problem.
-const LOST: &[&str] = &[
-    "terminating connection",
-    "the database system is shutting down",
-    "the database system is starting up",
-    "the database system is in recovery mode",
-    "server closed the connection",
-    "connection closed",
-    "database is locked",
-];
-
 enum Pools {
     Sqlite(Pool<SqliteConn>),
     Postgres(Pool<AsyncPgConnection>),
@@ -106,60 +51,6 @@ pub struct Db {
     usage: Arc<Usage>,
     local: tokio::sync::broadcast::Sender<crate::notify::Notification>,
     lease: Option<Arc<Lease>>,
-}
-
-/// How many connections are checked out now, and the most at once since the last reset.
-#[derive(Debug, Default)]
-pub struct Usage {
-    current: AtomicUsize,
-    peak: AtomicUsize,
-    unavailable: AtomicUsize,
-}
-
-/// The pool's state: what `/metrics` shows of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStatus {
-    /// The most connections it opens.
-    pub max_size: usize,
-    /// Connections open now.
-    pub open: usize,
-    /// Open connections checked out now.
-    pub in_use: usize,
-    /// Requests waiting for a connection now.
-    pub waiting: usize,
-    /// Checkouts that found no connection in time, since the start.
-    pub timeouts: usize,
-}
-
-impl Usage {
-    pub(crate) fn checked_out(&self) {
-        let now = self.current.fetch_add(1, Ordering::Relaxed) + 1;
-        self.peak.fetch_max(now, Ordering::Relaxed);
-    }
-
-    pub(crate) fn returned(&self) {
-        self.current.fetch_sub(1, Ordering::Relaxed);
-    }
-
-    /// Connections checked out right now.
-    pub fn current(&self) -> usize {
-        AtomicUsize::load(&self.current, Ordering::Relaxed)
-    }
-
-    /// The most checked out at once since the last [`Usage::reset_peak`].
-    pub fn peak(&self) -> usize {
-        AtomicUsize::load(&self.peak, Ordering::Relaxed)
-    }
-
-    /// Checkouts that found no connection in time, so far.
-    pub fn unavailable(&self) -> usize {
-        AtomicUsize::load(&self.unavailable, Ordering::Relaxed)
-    }
-
-    /// Starts a new peak from the current count.
-    pub fn reset_peak(&self) {
-        self.peak.store(self.current(), Ordering::Relaxed);
-    }
 }
 
 impl std::fmt::Debug for Db {
