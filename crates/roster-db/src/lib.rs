@@ -13,11 +13,11 @@ mod url;
 mod usage;
 
 pub use conn::{Conn, DbConn, Entered, InFlight, SqliteConn};
-pub use lease::Checkout;
 pub use error::DbError;
+pub use lease::Checkout;
 pub use pool::{Db, PoolOptions};
-pub use usage::{PoolStatus, Usage};
 pub use url::{Backend, DatabaseUrl, UrlError};
+pub use usage::{PoolStatus, Usage};
 
 /// Re-exported so module crates use the exact diesel and diesel-async of this crate.
 pub use {diesel, diesel_async};
