@@ -1,5 +1,6 @@
-//! Verified email: `signUp` mails a link, `verifyEmail` uses it, `User.emailVerified` shows
-//! it to the user alone. Through the capture SMTP server, on both backends.
+//! Verified email: `signUp` mails a link, `verifyEmail` uses it (with the account's password,
+//! or signed in as it), `User.emailVerified` shows it to the user alone. Through the capture
+//! SMTP server, on both backends. Squatted accounts: `account_takeover.rs`.
 
 use roster_tests::backend_tests;
 use serde_json::json;
@@ -11,11 +12,17 @@ backend_tests!(
     the_verification_mail_is_rendered_with_both_parts_and_a_message_id,
 );
 
-const VERIFY: &str = "mutation($t: String!) { verifyEmail(token: $t) {
+const VERIFY: &str = "mutation($t: String!, $p: String) { verifyEmail(token: $t, password: $p) {
     __typename ... on VerifyEmailSuccess { user { id email emailVerified } } ... on Error { message } } }";
 
+/// `verifyEmail` with the link alone.
 async fn verify(app: &roster_tests::TestApp, token: &str) -> serde_json::Value {
-    app.graphql(VERIFY, json!({ "t": token })).await["data"]["verifyEmail"].clone()
+    verify_with(app, token, None).await
+}
+
+/// `verifyEmail`, anonymous, with the account's password when given.
+async fn verify_with(app: &roster_tests::TestApp, token: &str, password: Option<&str>) -> serde_json::Value {
+    app.graphql(VERIFY, json!({ "t": token, "p": password })).await["data"]["verifyEmail"].clone()
 }
 
 async fn email_verified(app: &roster_tests::TestApp, token: &str) -> bool {
@@ -27,12 +34,17 @@ async fn sign_up_mails_a_link_that_verifies_the_email_once(app: roster_tests::Te
     let ana = app.sign_up("ana").await;
     assert!(!email_verified(&app, &ana.token).await, "unverified after sign-up");
     let token = app.verification_token(&ana.email, 1).await;
-    // Opened anywhere: no session needed.
-    let verified = verify(&app, &token).await;
+    // The link alone proves the mailbox, not the account: it asks for the password, and still
+    // works afterwards.
+    let opened = verify(&app, &token).await;
+    assert_eq!(opened["__typename"], "PasswordRequiredError", "{opened}");
+    assert!(!email_verified(&app, &ana.token).await, "still unverified");
+    // Opened anywhere with the password: no session needed.
+    let verified = verify_with(&app, &token, Some(roster_tests::flows::PASSWORD)).await;
     assert_eq!(verified["__typename"], "VerifyEmailSuccess", "{verified}");
     assert_eq!(verified["user"], json!({ "id": ana.id, "email": ana.email, "emailVerified": true }));
     assert!(email_verified(&app, &ana.token).await);
-    let again = verify(&app, &token).await;
+    let again = verify_with(&app, &token, Some(roster_tests::flows::PASSWORD)).await;
     assert_eq!(again["__typename"], "InvalidTokenError", "single use: {again}");
     assert_eq!(verify(&app, "made-up").await, again, "one answer for every dead link");
     // Only the digest is stored.
@@ -69,7 +81,8 @@ async fn a_new_link_replaces_the_old_one(app: roster_tests::TestApp) {
     let second = app.verification_token(&ana.email, 2).await;
     assert_ne!(first, second);
     assert_eq!(verify(&app, &first).await["__typename"], "InvalidTokenError", "the older link is retired");
-    assert_eq!(verify(&app, &second).await["__typename"], "VerifyEmailSuccess");
+    let second = verify_with(&app, &second, Some(roster_tests::flows::PASSWORD)).await;
+    assert_eq!(second["__typename"], "VerifyEmailSuccess", "{second}");
     // Verified: nothing more is sent.
     let done = app.graphql_as(Some(&ana.token), send, json!({})).await;
     assert_eq!(done["data"]["sendVerificationEmail"]["user"]["emailVerified"], true);

@@ -28,8 +28,11 @@ async fn every_mail_links_to_the_apps_own_pages(app: TestApp) {
         app.smtp.wait_for_matching(&admin.email, "https://app.example.com/verify#", 1).await.text();
     assert!(verification.contains("Subject: Confirm your email for Acme Cloud"), "{verification}");
     let token = token_after(&verification, "https://app.example.com/verify#");
-    let verified =
-        app.graphql("mutation($t: String!) { verifyEmail(token: $t) { __typename } }", json!({ "t": token }));
+    let verified = app.graphql_as(
+        Some(&admin.token),
+        "mutation($t: String!) { verifyEmail(token: $t) { __typename } }",
+        json!({ "t": token }),
+    );
     assert_eq!(verified.await["data"]["verifyEmail"]["__typename"], "VerifyEmailSuccess");
 
     let acme = app.create_org(&admin, "Acme").await;

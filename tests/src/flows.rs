@@ -134,11 +134,16 @@ impl TestApp {
         self.smtp.wait_for_invitation(email, nth).await.token().expect("the email holds a token")
     }
 
-    /// Verifies `user`'s email with the link mailed at sign-up.
+    /// Verifies `user`'s email with the link mailed at sign-up, signed in as them (the link
+    /// alone proves the mailbox, not the account).
     pub async fn verify(&self, user: &TestUser) {
         let token = self.verification_token(&user.email, 1).await;
         let answer = self
-            .graphql("mutation($t: String!) { verifyEmail(token: $t) { __typename } }", json!({ "t": token }))
+            .graphql_as(
+                Some(&user.token),
+                "mutation($t: String!) { verifyEmail(token: $t) { __typename } }",
+                json!({ "t": token }),
+            )
             .await;
         assert_eq!(answer["data"]["verifyEmail"]["__typename"], "VerifyEmailSuccess", "{answer}");
     }

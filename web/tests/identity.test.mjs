@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  gql,
   hasField,
   launch,
   localContext,
@@ -22,7 +23,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('the verify-email link verifies the address', async (t) => {
+test('the verify-email link waits for a click, and asks for the password', async (t) => {
   assert.ok(await hasField('Mutation', 'verifyEmail'), 'the server verifies emails');
   const offset = logOffset();
   const user = await signUp('vera', 'Vera');
@@ -30,11 +31,48 @@ test('the verify-email link verifies the address', async (t) => {
   const ctx = await localContext(browser);
   const page = await ctx.newPage();
   await page.goto(`${ROSTER_URL}/console/verify-email?token=${encodeURIComponent(token)}`);
+  // Loading the page (as a link scanner would) verifies nothing.
+  await page.getByRole('button', { name: 'Verify my email' }).waitFor();
+  const viewer = `{ viewer { emailVerified } }`;
+  assert.equal((await gql(viewer, {}, user.token)).viewer.emailVerified, false, 'not verified on load');
+  // The click is not signed in as the account: the page asks for its password.
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.locator('.field-error').waitFor();
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Verify my email' }).click();
   await page.getByText(`${user.email} is verified`).waitFor({ timeout: 10_000 });
   await screenshot(page, 'verify-email');
+  assert.equal((await gql(viewer, {}, user.token)).viewer.emailVerified, true, 'her session stands');
   // The same link again: already used.
   await page.reload();
+  await page.getByRole('button', { name: 'Verify my email' }).click();
   await page.getByRole('alert').waitFor();
+  assert.deepEqual(ctx.blockedRequests, []);
+  await ctx.close();
+});
+
+test('the verify-email link reclaims a squatted account with a new password', async (t) => {
+  const offset = logOffset();
+  const squatter = await signUp('owner', 'Owner (real)');
+  const { token } = await nextLinkToken(offset, 'verify-email');
+  const ctx = await localContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(`${ROSTER_URL}/console/verify-email?token=${encodeURIComponent(token)}`);
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByRole('button', { name: 'Choose a new password' }).click();
+  const next = `${PASSWORD} (mine)`;
+  await page.getByLabel('New password', { exact: true }).fill(next);
+  await page.getByLabel('Repeat the new password').fill(next);
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByText(`${squatter.email} is verified`).waitFor({ timeout: 10_000 });
+  await page.getByText('every other session of this account was signed out').waitFor();
+  await screenshot(page, 'verify-email-reclaimed');
+  // Whoever signed up with the address is signed out; the owner is signed in.
+  assert.equal((await gql('{ viewer { id } }', {}, squatter.token)).viewer, null, 'the squatter is out');
+  await page.goto(`${ROSTER_URL}/console/`);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
   assert.deepEqual(ctx.blockedRequests, []);
   await ctx.close();
 });

@@ -41,7 +41,7 @@ test('the README screenshot of Admin → Manage Organization', { skip: !enabled 
   const token = signUp.signUp.token;
   if (await hasField('Mutation', 'verifyEmail')) {
     const link = await nextLinkToken(offset, 'verify-email');
-    await gql(`mutation($t: String!) { verifyEmail(token: $t) { __typename } }`, { t: link.token });
+    await gql(`mutation($t: String!) { verifyEmail(token: $t) { __typename } }`, { t: link.token }, token);
   }
   const org = await createOrganization(token, 'Northwind Traders');
   const scope = { organizationId: org.id };

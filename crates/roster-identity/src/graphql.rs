@@ -11,7 +11,7 @@ use crate::reset_password::reset_password;
 use crate::send_verification::{SendVerificationError, send_verification_email};
 use crate::service::{self, IdentitySettings, NewSession, SignInError, SignUpError};
 use crate::store::UserRow;
-use crate::verify_email::{TokenError, verify_email};
+use crate::verify_email::{Credentials, TokenError, Verified, VerifyError, verify_email};
 
 /// A person with an account, or invited to make one.
 #[derive(Debug, Clone, SimpleObject)]
@@ -160,6 +160,18 @@ impl Default for InvalidTokenError {
 pub struct VerifyEmailSuccess {
     /// The account, with `emailVerified` true.
     pub user: User,
+    /// When the account was reclaimed with `newPassword`: a bearer token for a new session
+    /// (every earlier session was revoked). Shown only once. Null otherwise.
+    pub token: Option<String>,
+}
+
+/// The link proves the mailbox, not the account: verifying needs the account's password
+/// (`password`), a new one that reclaims the account (`newPassword`), or a session of the
+/// account. The link still works.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PasswordRequiredError {
+    /// "Enter the account's password, or choose a new one, to verify this email."
+    pub message: String,
 }
 
 /// The outcome of `verifyEmail`.
@@ -169,7 +181,15 @@ pub enum VerifyEmailResult {
     VerifyEmailSuccess(VerifyEmailSuccess),
     /// The link no longer works; `sendVerificationEmail` sends a new one.
     InvalidTokenError(InvalidTokenError),
-    /// Too many attempts from this address; wait `retryAfterSeconds`.
+    /// Not signed in as the account, and neither `password` nor `newPassword` given: ask for
+    /// one and call again with the same token.
+    PasswordRequiredError(PasswordRequiredError),
+    /// `password` is not the account's. The link still works.
+    InvalidCredentialsError(InvalidCredentialsError),
+    /// `newPassword` is too short or too long; `field` is `newPassword`.
+    ValidationError(ValidationError),
+    /// Too many attempts from this address, or too many wrong passwords for this account or
+    /// from this address; wait `retryAfterSeconds`.
     RateLimitedError(RateLimitedError),
 }
 
@@ -314,27 +334,58 @@ impl IdentityMutation {
         })
     }
 
-    /// Verifies the email with the token from the link `signUp` mailed. Needs no session,
-    /// so the link works on any device. A link works once, for 24 hours; only the newest
-    /// works.
+    /// Verifies the email with the token from the link `signUp` mailed. The link proves the
+    /// mailbox, not the account (anyone can sign up with someone else's address), so it also
+    /// takes one of: a session of the account (the request signed in as it), the account's
+    /// `password` (counted against the sign-in limits), or a `newPassword`, which reclaims the
+    /// account: the password is replaced, every session revoked, and the answer carries a new
+    /// session's `token`. With none of them the answer is `PasswordRequiredError` and the link
+    /// still works, so opening it verifies nothing by itself. Works on any device. A link
+    /// works once, for 24 hours; only the newest works.
     async fn verify_email(
         &self,
         ctx: &Context<'_>,
         token: String,
+        password: Option<String>,
+        new_password: Option<String>,
     ) -> async_graphql::Result<VerifyEmailResult> {
-        let (db, settings) = (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?);
+        let (db, settings, actor) =
+            (ctx.data::<Db>()?, ctx.data::<IdentitySettings>()?, ctx.data::<Actor>()?);
         let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
-        Ok(match verify_email(db, settings, client, &token).await {
-            Ok(user) => VerifyEmailResult::VerifyEmailSuccess(VerifyEmailSuccess { user: User::own(user) }),
-            Err(TokenError::Invalid | TokenError::InvalidArgument { .. }) => {
-                VerifyEmailResult::InvalidTokenError(InvalidTokenError::default())
+        let credentials =
+            Credentials { password: password.as_deref(), new_password: new_password.as_deref() };
+        Ok(match verify_email(db, settings, actor, client, &token, credentials).await {
+            Ok(Verified::Verified(user)) => VerifyEmailResult::VerifyEmailSuccess(VerifyEmailSuccess {
+                user: User::own(user),
+                token: None,
+            }),
+            Ok(Verified::Reclaimed(NewSession { user, token })) => {
+                VerifyEmailResult::VerifyEmailSuccess(VerifyEmailSuccess {
+                    user: User::own(user),
+                    token: Some(token),
+                })
             }
-            Err(TokenError::RateLimited(refused)) => VerifyEmailResult::RateLimitedError(rate_limited(
+            Err(VerifyError::Invalid) => VerifyEmailResult::InvalidTokenError(InvalidTokenError::default()),
+            Err(VerifyError::PasswordRequired) => {
+                VerifyEmailResult::PasswordRequiredError(PasswordRequiredError {
+                    message: "Enter the account's password, or choose a new one, to verify this email."
+                        .into(),
+                })
+            }
+            Err(VerifyError::InvalidCredentials) => {
+                VerifyEmailResult::InvalidCredentialsError(InvalidCredentialsError {
+                    message: "The password is incorrect.".into(),
+                })
+            }
+            Err(VerifyError::InvalidArgument { field, message }) => {
+                VerifyEmailResult::ValidationError(ValidationError::new(field, message))
+            }
+            Err(VerifyError::RateLimited(refused)) => VerifyEmailResult::RateLimitedError(rate_limited(
                 "Too many attempts; try again later.",
                 refused,
             )),
-            Err(TokenError::Db(e)) => return Err(e).or_internal(),
-            Err(TokenError::Hash(e)) => return Err(e).or_internal(),
+            Err(VerifyError::Db(e)) => return Err(e).or_internal(),
+            Err(VerifyError::Hash(e)) => return Err(e).or_internal(),
         })
     }
 

@@ -5,7 +5,9 @@ use async_graphql::{Interface, MergedObject, MergedSubscription, Schema, SchemaB
 use roster_core::error::{
     NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
-use roster_identity::graphql::{EmailTakenError, InvalidCredentialsError, InvalidTokenError};
+use roster_identity::graphql::{
+    EmailTakenError, InvalidCredentialsError, InvalidTokenError, PasswordRequiredError,
+};
 use roster_identity::{IdentityMutation, IdentityQuery};
 use roster_invitations::graphql::{
     AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
@@ -83,6 +85,8 @@ pub enum ErrorInterface {
     InvalidInvitationError(InvalidInvitationError),
     /// A verification or password reset link is not (or no longer) valid.
     InvalidTokenError(InvalidTokenError),
+    /// Verifying an email needs the account's password, or a new one.
+    PasswordRequiredError(PasswordRequiredError),
     /// The email is pending or verified in the scope already.
     AlreadyMemberError(AlreadyMemberError),
     /// The member is still invited: cancel instead of removing.

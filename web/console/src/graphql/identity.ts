@@ -42,15 +42,19 @@ export const AcceptInvitationMutation = graphql(`
 `);
 
 export const VerifyEmailMutation = graphql(`
-  mutation VerifyEmail($token: String!) {
-    verifyEmail(token: $token) {
+  mutation VerifyEmail($token: String!, $password: String, $newPassword: String) {
+    verifyEmail(token: $token, password: $password, newPassword: $newPassword) {
       __typename
       ... on VerifyEmailSuccess {
+        token
         user {
           id
           email
           emailVerified
         }
+      }
+      ... on ValidationError {
+        field
       }
       ... on Error {
         message

@@ -1,10 +1,8 @@
 // Pages the emails link to: /console/accept, /console/verify-email, /console/reset-password.
-import type { OperationResult } from '@urql/core';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useClient, useQuery } from 'urql';
 import { Alert, errorMessage, roleLabel, Spinner, TextField, When } from '../components/ui';
 import { AcceptInvitationMutation, InvitationPreviewQuery, ResetPasswordMutation, VerifyEmailMutation } from '../graphql/identity';
-import type { VerifyEmailMutation as VerifyEmailResult, VerifyEmailMutationVariables } from '../gql/graphql';
 import { ViewerQuery } from '../graphql/operations';
 import { Link, navigate } from '../router';
 import { setToken, useToken } from '../session';
@@ -152,40 +150,135 @@ function InvalidInvitation() {
   );
 }
 
-// Each token is verified once per page load, even if React mounts the page twice.
-const verifying = new Map<string, Promise<OperationResult<VerifyEmailResult, VerifyEmailMutationVariables>>>();
-
+// The link proves the mailbox, not the account (anyone can sign up with someone else's
+// address), so the page verifies nothing on load: a mail scanner that runs the page proves
+// nothing. A click verifies when signed in as the account; otherwise the server asks for the
+// account's password, or a new one, which reclaims the account and signs everyone else out.
 export function VerifyEmailPage({ query }: { query: URLSearchParams }) {
   const token = query.get('token') ?? '';
   const client = useClient();
-  const [state, setState] = useState<{ ok?: string; error?: string } | null>(null);
-  useEffect(() => {
-    if (!token) {
-      setState({ error: 'This verification link is incomplete. Open the link from your email again.' });
+  // 'confirm': the first click; 'password': the account's password; 'new': a new password.
+  const [step, setStep] = useState<'confirm' | 'password' | 'new'>('confirm');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [done, setDone] = useState<{ email: string; reclaimed: boolean } | null>(null);
+  const [error, setError] = useState<{ message: string; field?: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (step === 'new' && password !== confirm) {
+      setError({ message: 'The two passwords differ.', field: 'confirm' });
       return;
     }
-    let p = verifying.get(token);
-    if (!p) {
-      p = client.mutation(VerifyEmailMutation, { token }).toPromise();
-      verifying.set(token, p);
+    setBusy(true);
+    setError(null);
+    const res = await client
+      .mutation(VerifyEmailMutation, {
+        token,
+        password: step === 'password' ? password : null,
+        newPassword: step === 'new' ? password : null,
+      })
+      .toPromise();
+    setBusy(false);
+    const out = res.data?.verifyEmail;
+    if (out?.__typename === 'VerifyEmailSuccess') {
+      if (out.token) setToken(out.token);
+      setDone({ email: out.user.email, reclaimed: !!out.token });
+    } else if (out?.__typename === 'PasswordRequiredError') {
+      setStep('password');
+    } else if (out?.__typename === 'InvalidCredentialsError') {
+      setError({ message: out.message, field: 'password' });
+    } else if (out && 'message' in out) {
+      setError({ message: out.message, field: out.__typename === 'ValidationError' ? 'password' : null });
+    } else {
+      setError({ message: errorMessage(res.error) ?? 'Could not verify the email address.' });
     }
-    let live = true;
-    void p.then((res) => {
-      if (!live) return;
-      const out = res.data?.verifyEmail;
-      if (out?.__typename === 'VerifyEmailSuccess') setState({ ok: out.user.email });
-      else setState({ error: (out && 'message' in out ? out.message : null) ?? errorMessage(res.error) ?? 'Could not verify the email address.' });
-    });
-    return () => {
-      live = false;
-    };
-  }, [client, token]);
+  }
+  const fieldError = (f: string) => (error?.field === f ? error.message : null);
+  const choose = (next: 'password' | 'new') => {
+    setStep(next);
+    setPassword('');
+    setConfirm('');
+    setError(null);
+  };
 
+  if (!token) {
+    return (
+      <AuthLayout title="Verify your email" footer={<Link to="/">Go to Roster</Link>}>
+        <Alert>This verification link is incomplete. Open the link from your email again.</Alert>
+      </AuthLayout>
+    );
+  }
+  if (done) {
+    return (
+      <AuthLayout title="Verify your email" footer={<Link to="/">Go to Roster</Link>}>
+        <Alert tone="success">Thank you: {done.email} is verified.</Alert>
+        {done.reclaimed && <p className="muted">You are signed in with your new password; every other session of this account was signed out.</p>}
+      </AuthLayout>
+    );
+  }
   return (
     <AuthLayout title="Verify your email" footer={<Link to="/">Go to Roster</Link>}>
-      {!state && <Spinner label="Verifying…" />}
-      {state?.ok && <Alert tone="success">Thank you: {state.ok} is verified.</Alert>}
-      {state?.error && <Alert>{state.error}</Alert>}
+      <form onSubmit={submit}>
+        {step === 'confirm' && <p>Confirm that this email address is yours.</p>}
+        {step === 'password' && (
+          <>
+            <p className="muted">To verify the address, enter the password of its account.</p>
+            <TextField
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+              autoFocus
+              error={fieldError('password')}
+              hint={
+                <>
+                  Did not sign up yourself, or forgot the password?{' '}
+                  <button type="button" className="link-button" onClick={() => choose('new')}>
+                    Choose a new password
+                  </button>
+                </>
+              }
+            />
+          </>
+        )}
+        {step === 'new' && (
+          <>
+            <p className="muted">Choose a new password. This makes the account yours: everyone else using it is signed out.</p>
+            <TextField
+              label="New password"
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+              autoFocus
+              hint="At least 8 characters."
+              error={fieldError('password')}
+            />
+            <TextField
+              label="Repeat the new password"
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              required
+              error={fieldError('confirm')}
+            />
+            <button type="button" className="link-button" onClick={() => choose('password')}>
+              I know the password
+            </button>
+          </>
+        )}
+        {error && !error.field && <Alert>{error.message}</Alert>}
+        <button type="submit" className="button block" disabled={busy}>
+          {busy ? 'Verifying…' : 'Verify my email'}
+        </button>
+      </form>
     </AuthLayout>
   );
 }
