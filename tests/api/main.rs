@@ -21,6 +21,7 @@ mod live;
 mod mail_links;
 mod members;
 mod membership;
+mod names;
 mod observability;
 mod outbox;
 mod password_reset;

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod client;
 pub mod error;
 pub mod id;
+pub mod name;
 pub mod page;
 pub mod token;
 

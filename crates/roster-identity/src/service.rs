@@ -66,11 +66,13 @@ from_diesel_error!(SignInError);
 /// The longest display name accepted.
 pub const MAX_DISPLAY_NAME: usize = 100;
 
-/// Trims a display name; `Err` when it is longer than allowed. Empty means "none".
+/// Trims a display name; `Err` when it is longer than allowed or holds a control or
+/// text-direction character ([`roster_core::name::check_characters`]). Empty means "none".
 pub fn clean_display_name(name: Option<&str>) -> Result<Option<String>, &'static str> {
     let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
+    roster_core::name::check_characters(name)?;
     if name.chars().count() > MAX_DISPLAY_NAME {
         return Err("The display name must be at most 100 characters long.");
     }

@@ -12,9 +12,11 @@ use crate::store::{self, MembershipRow, OrganizationRow};
 /// The longest organization or team name, in characters.
 pub const MAX_NAME: usize = 100;
 
-/// Trims a name and checks its length: 1 to 100 characters.
+/// Trims a name and checks it: 1 to 100 characters, none of them a control or text-direction
+/// character ([`roster_core::name::check_characters`]). Team names use it too.
 pub fn clean_name(name: &str) -> Result<String, &'static str> {
     let name = name.trim();
+    roster_core::name::check_characters(name)?;
     match name.chars().count() {
         0 => Err("The name must not be empty."),
         n if n > MAX_NAME => Err("The name must be at most 100 characters long."),
@@ -120,5 +122,6 @@ mod tests {
         assert!(clean_name("   ").is_err());
         assert!(clean_name(&"é".repeat(100)).is_ok());
         assert!(clean_name(&"é".repeat(101)).is_err());
+        assert!(clean_name("Ac\0me").is_err() && clean_name("Acme\u{202E}").is_err());
     }
 }
