@@ -2,6 +2,7 @@
 //! one.
 
 use minijinja::Environment;
+use unicode_normalization::UnicodeNormalization as _;
 
 /// A rendered email, ready for the transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,13 +102,17 @@ impl Templates {
     }
 }
 
-/// Text a user chose (a name), made safe to put in a mail: control characters go, white
-/// space is folded, it is cut to `max` characters, and a zero-width space after every `.`,
-/// `@`, `:` and `/` keeps mail clients from turning it into a link or an address. So an
-/// invitation cannot carry a link the operator did not write, whatever its inviter is called.
-/// (HTML escaping is the template engine's job.)
+/// Text a user chose (a name), made safe to put in a mail: it is normalised to NFKC, control
+/// characters go, white space is folded, it is cut to `max` characters, and a zero-width space
+/// after every character that can join a link or an address ([`breaks_links`]) keeps mail
+/// clients from turning it into one. So an invitation cannot carry a link the operator did not
+/// write, whatever its inviter is called. (HTML escaping is the template engine's job.)
 pub fn user_text(input: &str, max: usize) -> String {
-    let folded: String = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    // NFKC first: it folds the compatibility forms that look like (and, in a link, act like)
+    // ASCII punctuation, such as the fullwidth "．" and "／" or the small "﹫", into the ASCII
+    // characters, so they are broken like them and the reader sees what a link would resolve to.
+    let normalized: String = input.nfkc().collect();
+    let folded: String = normalized.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = folded.chars().filter(|c| !c.is_control()).take(max).collect();
     if folded.chars().filter(|c| !c.is_control()).count() > max {
         cut.push('…');
@@ -115,11 +120,43 @@ pub fn user_text(input: &str, max: usize) -> String {
     let mut safe = String::with_capacity(cut.len() + 8);
     for c in cut.chars() {
         safe.push(c);
-        if matches!(c, '.' | '@' | ':' | '/') {
+        if breaks_links(c) {
             safe.push('\u{200B}');
         }
     }
     safe
+}
+
+/// Whether [`user_text`] breaks the text after `c`: a character that mail clients' link and
+/// address detection reads as the `.` between labels of a host, the `/` of a path, the `:` of
+/// a scheme or the `@` of an address, once the text is in NFKC (which has already turned the
+/// fullwidth and small forms U+FF0E, U+FE52, U+2024, U+FF0F, U+FF20, U+FE6B, U+FF1A, U+FE55
+/// into ASCII). The ones left have no compatibility mapping:
+///
+/// - U+3002 (ideographic full stop): a label separator in IDNA (UTS #46 maps it, and U+FF61,
+///   whose NFKC form it is, to `.`), so "acme。com" resolves to acme.com;
+/// - `\`, which WHATWG URL parsers read as `/` in http(s) links;
+/// - U+2044 (fraction slash), U+2215 (division slash) and U+29F8 (big solidus), drawn like `/`
+///   and used to fake a path inside a host name ("acme.com⁄login.evil.example");
+/// - U+2236 (ratio) and U+A789 (modifier letter colon), drawn like `:` ("https꞉//").
+///
+/// A zero-width space is invisible, so breaking a character that was not meant as part of a
+/// link costs the reader nothing.
+pub fn breaks_links(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '@'
+            | ':'
+            | '/'
+            | '\\'
+            | '\u{3002}'
+            | '\u{FF61}'
+            | '\u{2044}'
+            | '\u{2215}'
+            | '\u{29F8}'
+            | '\u{2236}'
+            | '\u{A789}'
+    )
 }
 
 #[cfg(test)]
@@ -133,6 +170,33 @@ mod tests {
         assert!(safe.starts_with("Win a prize at https:"), "{safe}");
         assert_eq!(user_text(&"x".repeat(200), 60).chars().count(), 61);
         assert!(!user_text("ana@example.com", 60).contains("ana@example.com"));
+    }
+
+    #[test]
+    fn lookalike_dots_slashes_colons_and_at_signs_are_folded_and_broken() {
+        // Every character here joins a host, a path, a scheme or an address in some client.
+        let lookalikes = "acme-sso\u{FF0E}com\u{FF0F}login a\u{3002}b c\u{FF61}d e\u{FE52}f g\u{2024}h \
+                          i\u{FF20}j k\u{FE6B}l m\u{FF1A}n o\u{FE55}p q\u{2044}r s\u{2215}t u\u{29F8}v \
+                          w\u{2236}x y\u{A789}z 1\\2";
+        let safe = user_text(lookalikes, 200);
+        assert!(safe.starts_with("acme-sso.\u{200B}com/\u{200B}login"), "folded to ASCII: {safe}");
+        let words: Vec<&str> = safe.split(' ').collect();
+        assert_eq!(words.len(), 15, "{safe:?}");
+        for word in words {
+            // Each word held one lookalike: it is broken right after it.
+            assert!(word.contains('\u{200B}'), "{word:?} in {safe:?}");
+            for (i, c) in word.char_indices() {
+                if breaks_links(c) {
+                    assert_eq!(word[i + c.len_utf8()..].chars().next(), Some('\u{200B}'), "{word:?}");
+                }
+            }
+        }
+        for fullwidth in ['\u{FF0E}', '\u{FF0F}', '\u{FF20}', '\u{FF1A}', '\u{FE52}', '\u{FE6B}', '\u{FF61}']
+        {
+            assert!(!safe.contains(fullwidth), "{fullwidth:?} was folded by NFKC: {safe}");
+        }
+        // Text without link characters is left as it was.
+        assert_eq!(user_text("Ana López · 東京", 60), "Ana López · 東京");
     }
 
     #[test]
