@@ -17,8 +17,8 @@ FROM generate_series(2, 201) AS k, generate_series(1, 50) AS j;
 INSERT INTO organizations (id, name, created_at, event_seq)
 SELECT 'org_' || lpad(k::text, 26, '0'), 'Org ' || k, now(), 0 FROM generate_series(1, 201) AS k;
 
-INSERT INTO users (id, email, email_key, display_name, password_hash, created_at, email_verified_at)
-SELECT 'usr_' || lpad(seq::text, 26, '0'), email, email, 'User ' || member, NULL, now(), now()
+INSERT INTO users (id, email, email_key, email_canonical, display_name, password_hash, created_at, email_verified_at)
+SELECT 'usr_' || lpad(seq::text, 26, '0'), email, email, email, 'User ' || member, NULL, now(), now()
 FROM seed_members;
 
 INSERT INTO memberships (id, scope_id, organization_id, team_id, user_id, role, status, invited_at, invited_by, joined_at)

@@ -18,6 +18,7 @@ mod invitation_preview;
 mod invitations;
 mod list_cost;
 mod live;
+mod lookalike_emails;
 mod lookalike_links;
 mod mail_links;
 mod members;

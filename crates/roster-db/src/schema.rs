@@ -12,6 +12,8 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         created_at -> Timestamp,
         email_verified_at -> Nullable<Timestamp>,
+        email_canonical -> Nullable<Text>,
+        email_conflict -> Nullable<Text>,
     }
 }
 

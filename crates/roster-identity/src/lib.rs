@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod canonical_emails;
 pub mod email;
 pub mod graphql;
 pub mod mail;

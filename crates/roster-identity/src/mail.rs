@@ -66,7 +66,8 @@ pub async fn queue(tx: &mut Conn<'_>, user: &UserRow, purpose: Purpose) -> Query
     outbox::enqueue(tx, &OutboxRow::new(purpose.as_str(), &token.id, &user.email, now)).await
 }
 
-/// Queues a link of `purpose` to the account with `email_key`, if there is one, without
+/// Queues a link of `purpose` to the account whose email has the canonical form `email_key`
+/// ([`crate::email::key`]), if there is one, without
 /// first asking whether there is: the same three statements run either way, each touching
 /// no row when there is no account, so neither the answer nor its timing tells.
 pub async fn queue_by_email(tx: &mut Conn<'_>, email_key: &str, purpose: Purpose) -> QueryResult<()> {
@@ -75,7 +76,7 @@ pub async fn queue_by_email(tx: &mut Conn<'_>, email_key: &str, purpose: Purpose
     let mail_id = new_id(IdKind::Email);
     let kind = purpose.as_str();
     db_run!(tx, |c| {
-        let account = users::table.filter(users::email_key.eq(email_key));
+        let account = users::table.filter(users::email_canonical.eq(email_key));
         diesel::update(
             user_tokens::table
                 .filter(user_tokens::user_id.eq_any(account.select(users::id)))

@@ -86,7 +86,9 @@ pub async fn prove_account(
         Some(hash) => {
             let attempt = {
                 let mut conn = db.get().await?;
-                let attempt = begin_password_attempt(&mut conn.conn(), settings, client, &invitee.email_key)
+                // Counted on the canonical form, as sign-in counts it: one budget per account.
+                let key = crate::email::key(&invitee.email);
+                let attempt = begin_password_attempt(&mut conn.conn(), settings, client, &key)
                     .await?
                     .map_err(ProofError::RateLimited)?;
                 conn.release();

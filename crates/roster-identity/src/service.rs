@@ -91,8 +91,8 @@ pub async fn sign_up(
     if !settings.signup_open {
         return Err(SignUpError::Closed);
     }
-    let email = email::parse(email_input)
-        .ok_or(SignUpError::Invalid { field: "email", message: "This is not a valid email address." })?;
+    let email =
+        email::check(email_input).map_err(|message| SignUpError::Invalid { field: "email", message })?;
     password::check(password_input).map_err(|message| SignUpError::Invalid { field: "password", message })?;
     let display_name = clean_display_name(display_name)
         .map_err(|message| SignUpError::Invalid { field: "displayName", message })?;
@@ -101,11 +101,13 @@ pub async fn sign_up(
     let user = UserRow {
         id: new_id(IdKind::User),
         email: email.display,
-        email_key: email.key,
+        email_key: email.key.clone(),
         display_name,
         password_hash: Some(password_hash),
         created_at: roster_db::now(),
         email_verified_at: None,
+        email_canonical: Some(email.key),
+        email_conflict: None,
     };
     let mut conn = db.get().await?;
     let ttl = settings.session_ttl;
@@ -119,6 +121,11 @@ pub async fn sign_up(
                 // The account stays unverified until its owner follows the mailed link (or an
                 // invitation's): until then an invitation to this address may take it over, so
                 // registering someone else's address first gains nothing.
+                // Older accounts that collide on this canonical form wait for the operator
+                // (`roster migrate` lists them): taking either over could be the wrong one.
+                if store::email_in_conflict(tx, &user.email_key).await? {
+                    return Err(SignUpError::EmailTaken);
+                }
                 let user = match store::claim_passwordless(tx, &user).await? {
                     Some(claimed) => claimed,
                     None => {

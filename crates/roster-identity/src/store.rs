@@ -15,7 +15,8 @@ pub struct UserRow {
     pub id: String,
     /// As given, trimmed.
     pub email: String,
-    /// Lower-cased `email`, unique.
+    /// Unique: the canonical form of `email` ([`crate::email`]) for accounts created since
+    /// canonical forms; older rows keep the lower-cased `email` they were created with.
     pub email_key: String,
     /// The name shown to others; null until the user sets one.
     pub display_name: Option<String>,
@@ -26,6 +27,13 @@ pub struct UserRow {
     /// When the owner proved the mailbox (a verification link, an invitation, a reset);
     /// null until then.
     pub email_verified_at: Option<NaiveDateTime>,
+    /// The canonical form of `email`, unique: what look-ups compare. Null for a row the server
+    /// has not canonicalised yet (created before canonical forms, until the next start or
+    /// `roster migrate`) and for a row whose canonical form an older account holds.
+    pub email_canonical: Option<String>,
+    /// For a row whose canonical form an older account holds: that form. The operator resolves
+    /// it (`roster migrate` lists them); until then sign-up refuses the address.
+    pub email_conflict: Option<String>,
 }
 
 /// A row of `sessions`.
@@ -53,11 +61,25 @@ pub async fn insert_user(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<()>
     Ok(())
 }
 
-/// The user with this email key, if any.
+/// The user whose email has this canonical form ([`crate::email::key`]), if any.
 pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
-        users::table.filter(users::email_key.eq(key)).select(UserRow::as_select()).first(c).await.optional()
+        users::table
+            .filter(users::email_canonical.eq(key))
+            .select(UserRow::as_select())
+            .first(c)
+            .await
+            .optional()
     })
+}
+
+/// Whether accounts created before canonical forms collide on this one (see
+/// [`UserRow::email_conflict`]): sign-up refuses such an address until the operator resolves it.
+pub async fn email_in_conflict(conn: &mut Conn<'_>, key: &str) -> QueryResult<bool> {
+    let found: Option<String> = db_run!(conn, |c| {
+        users::table.filter(users::email_conflict.eq(key)).select(users::id).first(c).await.optional()
+    })?;
+    Ok(found.is_some())
 }
 
 /// The users with these ids, in no particular order; unknown ids are skipped. One query
@@ -143,6 +165,8 @@ pub async fn invitee(
         password_hash: None,
         created_at: now,
         email_verified_at: None,
+        email_canonical: Some(email.key.clone()),
+        email_conflict: None,
     };
     if insert_user_if_absent(conn, &candidate).await? {
         return Ok(candidate);
@@ -150,19 +174,18 @@ pub async fn invitee(
     user_by_email_key(conn, &email.key).await?.ok_or(diesel::result::Error::NotFound)
 }
 
-/// Gives the account with `new`'s email key, if it has no password yet, `new`'s password
-/// hash, display name and email spelling. Returns the updated account, or `None` when there
-/// is no such account or it already has a password (the condition makes races safe).
+/// Gives the account with `new`'s canonical email, if it has no password yet, `new`'s
+/// password hash and display name. The stored address is kept as it was: mail goes where the
+/// invitation went, never to a new spelling. Returns the updated account, or `None` when
+/// there is no such account or it already has a password (the condition makes races safe).
 pub async fn claim_passwordless(conn: &mut Conn<'_>, new: &UserRow) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
         diesel::update(
-            users::table.filter(users::email_key.eq(&new.email_key)).filter(users::password_hash.is_null()),
+            users::table
+                .filter(users::email_canonical.eq(&new.email_canonical))
+                .filter(users::password_hash.is_null()),
         )
-        .set((
-            users::password_hash.eq(&new.password_hash),
-            users::display_name.eq(&new.display_name),
-            users::email.eq(&new.email),
-        ))
+        .set((users::password_hash.eq(&new.password_hash), users::display_name.eq(&new.display_name)))
         .returning(UserRow::as_returning())
         .get_result(c)
         .await

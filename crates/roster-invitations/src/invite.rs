@@ -73,8 +73,8 @@ pub async fn invite(
     email_input: &str,
     role: Option<Role>,
 ) -> Result<Member, InviteError> {
-    let email = email::parse(email_input)
-        .ok_or(InviteError::Invalid { field: "email", message: "This is not a valid email address." })?;
+    let email =
+        email::check(email_input).map_err(|message| InviteError::Invalid { field: "email", message })?;
     let role = role.unwrap_or(Role::Member);
     if !role_fits(requested, role) {
         return Err(InviteError::Invalid {

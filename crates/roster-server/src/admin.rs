@@ -18,6 +18,7 @@ pub async fn create_organization(
 ) -> Result<String, String> {
     let db = Db::connect(&settings.database_url, &settings.pool).map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
+    roster_identity::canonical_emails::fill(&db).await.map_err(|e| e.to_string())?;
     let (_, invitations, _) = module_settings(settings);
     let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from, invitations.smtp_timeout())
         .map_err(|e| e.to_string())?;

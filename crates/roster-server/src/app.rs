@@ -138,6 +138,9 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "applied migrations: {}", applied.join(", "));
         }
+        for conflict in roster_identity::canonical_emails::fill(&db).await? {
+            tracing::warn!(%conflict, "accounts share one canonical email; `roster migrate` lists them");
+        }
         let (identity, invitations, wake_sender) = module_settings(&settings);
         let mailer =
             Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from, invitations.smtp_timeout())?;

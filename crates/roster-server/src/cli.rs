@@ -105,7 +105,20 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), String> {
             }
             let applied = db.migrate().await.map_err(|e| e.to_string())?;
             tracing::info!(count = applied.len(), "migrations applied: {}", applied.join(", "));
-            Ok(())
+            let conflicts = roster_identity::canonical_emails::fill(&db).await.map_err(|e| e.to_string())?;
+            if conflicts.is_empty() {
+                return Ok(());
+            }
+            // Older accounts whose addresses compare equal now: the operator decides.
+            let mut report = String::from(
+                "These accounts' email addresses are one address under comparison (NFKC, IDNA). The oldest keeps it; \
+                 the others cannot sign in or be invited by email, and sign-up refuses the address, until you \
+                 change or delete the accounts that wait, then run `roster migrate` again:\n",
+            );
+            for conflict in conflicts {
+                report.push_str(&format!("  {conflict}\n"));
+            }
+            print(out, &report)
         }
         Command::Admin { task: AdminTask::CreateOrganization { name, admin } } => {
             print(out, &crate::admin::create_organization(&settings, &name, &admin).await?)
