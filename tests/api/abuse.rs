@@ -36,7 +36,47 @@ backend_tests!(
     accept_attempts_are_limited_per_address_and_counted_per_field with accept_attempts_are_limited_per_address_and_counted_per_field_settings,
     an_organization_and_an_inviter_have_daily_invitation_limits with an_organization_and_an_inviter_have_daily_invitation_limits_settings,
     cancelling_and_inviting_again_does_not_reset_the_resend_limit,
+    a_fresh_address_gets_one_guess_per_window_not_per_drained_bucket with behind_a_proxy,
+    an_ipv6_client_is_limited_by_its_64 with behind_a_proxy,
+    sign_ups_are_limited_per_address_before_any_mail_or_hashing with production_abuse_limits,
+    creating_organizations_is_limited_per_user_and_per_address with production_abuse_limits,
+    an_unverified_account_may_send_ten_invitations_a_day with production_abuse_limits,
 );
+
+/// The limits of sign-up, organization creation and unverified inviters as `roster serve`
+/// sets them by default (the test settings turn them off), behind a trusted proxy.
+fn production_abuse_limits(settings: &mut roster_server::Settings) {
+    behind_a_proxy(settings);
+    let defaults = roster_server::settings::AbuseLimits::default();
+    settings.limits.signups_per_hour = defaults.signups_per_hour;
+    settings.limits.org_creations_per_day = defaults.org_creations_per_day;
+    settings.limits.unverified_invites_per_day = defaults.unverified_invites_per_day;
+}
+
+const SIGN_UP: &str = "mutation($email: String!) {
+    signUp(email: $email, password: \"correct horse\", displayName: \"Visit victim.example\") {
+        __typename ... on RateLimitedError { retryAfterSeconds } ... on SignUpSuccess { token user { id } } } }";
+
+async fn sign_up_from(app: &TestApp, address: &str, email: &str) -> Value {
+    let answer =
+        app.graphql_with(None, &[("x-forwarded-for", address)], SIGN_UP, json!({ "email": email })).await;
+    answer["data"]["signUp"].clone()
+}
+
+const CREATE_ORG: &str = "mutation($name: String!) { createOrganization(name: $name) {
+    __typename ... on RateLimitedError { retryAfterSeconds } } }";
+
+async fn create_org_from(app: &TestApp, address: &str, token: &str, name: &str) -> String {
+    let headers = [("x-forwarded-for", address), ("authorization", &format!("Bearer {token}"))];
+    let answer = app.graphql_with(None, &headers, CREATE_ORG, json!({ "name": name })).await;
+    typename(&answer["data"]["createOrganization"]).to_owned()
+}
+
+/// Moves every rate limit `seconds` into the past, as if that much time had gone by.
+async fn time_passes(app: &TestApp, seconds: i64) {
+    let micros = seconds * 1_000_000;
+    roster_tests::execute_sql(app, &format!("UPDATE rate_limits SET tat = tat - {micros}")).await;
+}
 
 async fn a_hundred_parallel_sign_ins_evaluate_at_most_the_limit(app: roster_tests::TestApp) {
     app.sign_up("ana").await;
@@ -189,4 +229,108 @@ async fn parallel_invitations_stop_at_the_daily_limit() {
     let invited = results.iter().filter(|r| typename(r) == "InviteUserSuccess").count();
     assert_eq!(invited, 10, "{results:?}");
     assert_eq!(app.members(&admin, org(&acme)).await.len(), 11);
+}
+
+async fn a_fresh_address_gets_one_guess_per_window_not_per_drained_bucket(app: TestApp) {
+    app.sign_up("ana").await;
+    for _ in 0..10 {
+        sign_in_from(&app, "203.0.113.1", "ana@example.com", "wrong password").await;
+    }
+    let guesses = |round: &'static str| {
+        let app = &app;
+        join_all((1..=30).map(move |i| async move {
+            let result = sign_in_from(app, &format!("192.0.2.{i}"), "ana@example.com", round).await;
+            typename(&result).to_owned()
+        }))
+    };
+    // While the email is under attack, each address that has not failed gets one guess.
+    let first = guesses("first round").await;
+    assert!(first.iter().all(|t| t == "InvalidCredentialsError"), "{first:?}");
+    let again = guesses("again").await;
+    assert!(again.iter().all(|t| t == "RateLimitedError"), "{again:?}");
+    // Each address's own bucket drains in 90 s; its one guess on this email does not come
+    // back until the 15-minute window has passed. (At most one attempt passes the email's
+    // own limit, which frees one slot in 90 s.)
+    time_passes(&app, 92).await;
+    let later = guesses("later").await;
+    let evaluated = later.iter().filter(|t| *t == "InvalidCredentialsError").count();
+    assert!(evaluated <= 1, "{evaluated} of 30 addresses guessed again after 92 s: {later:?}");
+    time_passes(&app, 15 * 60).await;
+    let next_window = sign_in_from(&app, "192.0.2.1", "ana@example.com", PASSWORD).await;
+    assert_eq!(typename(&next_window), "SignInSuccess", "{next_window}");
+}
+
+async fn an_ipv6_client_is_limited_by_its_64(app: TestApp) {
+    for i in 0..10 {
+        let result =
+            sign_in_from(&app, &format!("2001:db8:1:2::{i:x}"), &format!("u{i}@example.com"), "x").await;
+        assert_eq!(typename(&result), "InvalidCredentialsError", "{result}");
+    }
+    // Another address of the same /64 is the same client.
+    let same = sign_in_from(&app, "2001:db8:1:2:abcd::1", "other@example.com", "x").await;
+    assert_eq!(typename(&same), "RateLimitedError", "{same}");
+    let neighbour = sign_in_from(&app, "2001:db8:1:3::1", "other@example.com", "x").await;
+    assert_eq!(typename(&neighbour), "InvalidCredentialsError", "{neighbour}");
+}
+
+async fn sign_ups_are_limited_per_address_before_any_mail_or_hashing(app: TestApp) {
+    let signups = join_all((0..25).map(|i| {
+        let app = &app;
+        async move { sign_up_from(app, "203.0.113.5", &format!("spam-target-{i}@victim.example")).await }
+    }))
+    .await;
+    let passed = signups.iter().filter(|r| typename(r) == "SignUpSuccess").count();
+    let limited: Vec<&Value> = signups.iter().filter(|r| typename(r) == "RateLimitedError").collect();
+    assert_eq!((passed, limited.len()), (20, 5), "{signups:?}");
+    assert!(limited.iter().all(|r| r["retryAfterSeconds"].as_i64().unwrap_or(0) > 0), "{limited:?}");
+    // Refused sign-ups made no account and queued no mail.
+    assert_eq!(roster_tests::count_rows(&app, "users").await, 20);
+    assert_eq!(roster_tests::count_rows(&app, "email_outbox").await, 20);
+    // Another address of the same IPv6 /64 is the same client; another client is not.
+    for i in 0..20 {
+        sign_up_from(&app, &format!("2001:db8:7:7::{i:x}"), &format!("v6-{i}@example.com")).await;
+    }
+    let same_64 = sign_up_from(&app, "2001:db8:7:7:ffff::1", "v6-more@example.com").await;
+    assert_eq!(typename(&same_64), "RateLimitedError", "{same_64}");
+    let elsewhere = sign_up_from(&app, "198.51.100.20", "someone@example.com").await;
+    assert_eq!(typename(&elsewhere), "SignUpSuccess", "{elsewhere}");
+}
+
+async fn creating_organizations_is_limited_per_user_and_per_address(app: TestApp) {
+    let ana = sign_up_from(&app, "198.51.100.1", "ana@example.com").await;
+    let ana = ana["token"].as_str().expect("a token").to_owned();
+    for i in 0..10 {
+        assert_eq!(
+            create_org_from(&app, "203.0.113.1", &ana, &format!("Org {i}")).await,
+            "CreateOrganizationSuccess"
+        );
+    }
+    // Ana is done for the day, wherever she comes from.
+    assert_eq!(create_org_from(&app, "198.51.100.50", &ana, "One more").await, "RateLimitedError");
+    // So is her address, for a fresh account made elsewhere.
+    let bob = sign_up_from(&app, "198.51.100.2", "bob@example.com").await;
+    let bob = bob["token"].as_str().expect("a token").to_owned();
+    assert_eq!(create_org_from(&app, "203.0.113.1", &bob, "Bob's").await, "RateLimitedError");
+    assert_eq!(create_org_from(&app, "198.51.100.2", &bob, "Bob's").await, "CreateOrganizationSuccess");
+    // Refusals created nothing: 10 of Ana's and Bob's one.
+    assert_eq!(roster_tests::count_rows(&app, "organizations").await, 11);
+}
+
+async fn an_unverified_account_may_send_ten_invitations_a_day(app: TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let emails: Vec<String> = (0..30).map(|i| format!("person{i}@victim.example")).collect();
+    let items: Vec<(&str, Option<&str>)> = emails.iter().map(|e| (e.as_str(), None)).collect();
+    let results = app.invite_users(Some(&admin), org(&acme), &items).await;
+    let results = results["results"].as_array().cloned().unwrap_or_default();
+    let sent = results.iter().filter(|r| typename(r) == "InviteUserSuccess").count();
+    let limited = results.iter().filter(|r| typename(r) == "RateLimitedError").count();
+    assert_eq!((sent, limited), (10, 20), "{results:?}");
+    assert!(results[10]["message"].as_str().unwrap_or_default().contains("Verify your email"), "{results:?}");
+    assert_eq!(app.members(&admin, org(&acme)).await.len(), 11);
+    // Verified, the same account invites as the other limits allow.
+    app.verify(&admin).await;
+    let more = app.invite_users(Some(&admin), org(&acme), &items[10..]).await;
+    let more = more["results"].as_array().cloned().unwrap_or_default();
+    assert!(more.iter().all(|r| typename(r) == "InviteUserSuccess"), "{more:?}");
 }

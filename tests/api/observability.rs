@@ -65,7 +65,7 @@ const CANCEL: &str = "mutation($scope: MembershipScope!, $userId: ID!) {
 async fn metrics_count_operations_by_outcome_and_never_label_with_user_input(app: TestApp) {
     let admin = app.sign_up("admin").await;
     let acme = app.create_org(&admin, "Acme").await;
-    let (before, _) = Scrape::of(&app, app.addr).await;
+    let (before, _) = Scrape::of(&app, metrics(&app)).await;
     let cancel = |outcome: &str| {
         before.value(
             "roster_graphql_operations_total",
@@ -94,7 +94,7 @@ async fn metrics_count_operations_by_outcome_and_never_label_with_user_input(app
     app.http.get(format!("http://{}/{probe}", app.addr)).send().await.expect("a response");
     app.graphql_as(None, &format!("{{ {probe} }}"), json!({})).await;
 
-    let (after, text) = Scrape::of(&app, app.addr).await;
+    let (after, text) = Scrape::of(&app, metrics(&app)).await;
     let cancel = |outcome: &str| {
         after.value(
             "roster_graphql_operations_total",
@@ -148,23 +148,62 @@ async fn rate_limit_refusals_are_counted_by_limit() {
     // The per-address limit is checked first, and this client's address is the same each time.
     let refusals =
         |scrape: &Scrape| scrape.value("roster_rate_limit_refusals_total", &[("limit", "reset/address")]);
-    let before = refusals(&Scrape::of(&app, app.addr).await.0);
+    let before = refusals(&Scrape::of(&app, metrics(&app)).await.0);
     app.graphql(request, json!({})).await;
     let refused = app.graphql(request, json!({})).await;
     assert_eq!(refused["data"]["requestPasswordReset"]["__typename"], "RateLimitedError", "{refused}");
-    let (after, text) = Scrape::of(&app, app.addr).await;
+    let (after, text) = Scrape::of(&app, metrics(&app)).await;
     assert!(refusals(&after) >= before + 1.0, "{text}");
+}
+
+/// Where the app serves `/metrics`: its own address, as by default.
+fn metrics(app: &TestApp) -> std::net::SocketAddr {
+    app.metrics_addr.expect("/metrics on an address of its own")
 }
 
 #[tokio::test]
 async fn metrics_on_their_own_address_are_not_on_the_public_one() {
-    let app =
-        TestApp::spawn_with(Backend::Sqlite, |s| s.metrics_listen = Some(([127, 0, 0, 1], 0).into())).await;
+    // The test settings serve /metrics as the default does: on an address of its own.
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let public = app.http.get(format!("http://{}/metrics", app.addr)).send().await.expect("a response");
     assert_eq!(public.status(), 404);
-    let private = app.metrics_addr.expect("a metrics address");
-    let (scrape, text) = Scrape::of(&app, private).await;
+    let (scrape, text) = Scrape::of(&app, metrics(&app)).await;
     assert!(scrape.has("roster_db_pool_connections"), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_are_on_the_main_address_only_when_an_operator_says_so() {
+    use roster_server::settings::{MetricsListen, SettingsArgs};
+
+    // The default, as `roster serve` reads it with nothing set: loopback port 9100.
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    }
+    let args = <Cli as clap::Parser>::try_parse_from(["roster"]).expect("the defaults parse");
+    let settings = args.settings.settings().expect("the defaults are valid");
+    assert_eq!(settings.metrics_listen, MetricsListen::DEFAULT);
+    assert_eq!(
+        MetricsListen::DEFAULT,
+        "127.0.0.1:9100"
+            .parse::<MetricsListen>()
+            .map(|m| match m {
+                MetricsListen::Address { addr, .. } => MetricsListen::Address { addr, required: false },
+                other => other,
+            })
+            .expect("an address")
+    );
+    assert_eq!("main".parse::<MetricsListen>(), Ok(MetricsListen::Main));
+    assert!("public".parse::<MetricsListen>().is_err());
+
+    let main = TestApp::spawn_with(Backend::Sqlite, |s| s.metrics_listen = MetricsListen::Main).await;
+    assert_eq!(main.metrics_addr, None);
+    let (scrape, text) = Scrape::of(&main, main.addr).await;
+    assert!(scrape.has("roster_db_pool_connections"), "{text}");
+    let off = TestApp::spawn_with(Backend::Sqlite, |s| s.metrics_listen = MetricsListen::Off).await;
+    let public = off.http.get(format!("http://{}/metrics", off.addr)).send().await.expect("a response");
+    assert_eq!((off.metrics_addr, public.status().as_u16()), (None, 404));
 }
 
 async fn request_ids_are_kept_made_and_given_to_server_errors(app: TestApp) {

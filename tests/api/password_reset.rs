@@ -14,10 +14,17 @@ backend_tests!(
     requests_are_limited_per_email_and_per_address with few_requests,
     a_link_works_once_and_not_after_an_hour,
     a_short_password_is_refused_and_the_link_still_works,
+    strangers_cannot_spend_the_owners_reset_budget with behind_a_proxy,
 );
+
+fn behind_a_proxy(settings: &mut roster_server::Settings) {
+    settings.http.trusted_proxies =
+        roster_server::client::TrustedProxies::parse(&["127.0.0.1".into()]).expect("valid");
+}
 
 fn few_requests(settings: &mut roster_server::Settings) {
     settings.limits.reset_requests_per_hour = 2;
+    settings.limits.reset_requests_per_email_per_hour = 2;
     settings.http.trusted_proxies =
         roster_server::client::TrustedProxies::parse(&["127.0.0.1".into()]).expect("valid");
 }
@@ -101,9 +108,11 @@ async fn requests_are_limited_per_email_and_per_address(app: TestApp) {
             app.graphql_with(None, &[("x-forwarded-for", address)], REQUEST, json!({ "e": email })).await;
         answer["data"]["requestPasswordReset"]["__typename"].as_str().unwrap_or_default().to_owned()
     };
-    // Per email, from anywhere: the third request for Ana's address is refused.
+    // Per email, from anywhere: two requests spend Ana's budget. After that each address may
+    // still ask once this hour (so strangers cannot keep Ana from a link), and no more.
     assert_eq!(from("203.0.113.1", "ana@example.com").await, "RequestPasswordResetSuccess");
     assert_eq!(from("203.0.113.2", "ana@example.com").await, "RequestPasswordResetSuccess");
+    assert_eq!(from("203.0.113.3", "ana@example.com").await, "RequestPasswordResetSuccess");
     assert_eq!(from("203.0.113.3", "ana@example.com").await, "RateLimitedError");
     // Per address, whatever the email (known or not, the same count): one client cannot
     // fan out over many addresses.
@@ -157,4 +166,32 @@ async fn a_short_password_is_refused_and_the_link_still_works(app: TestApp) {
         (json!("ValidationError"), json!("password"))
     );
     assert_eq!(reset(&app, &token, "long enough now").await["__typename"], "ResetPasswordSuccess");
+}
+
+async fn strangers_cannot_spend_the_owners_reset_budget(app: TestApp) {
+    let ana = app.sign_up("ana").await;
+    let from = async |address: &str| {
+        let answer =
+            app.graphql_with(None, &[("x-forwarded-for", address)], REQUEST, json!({ "e": ana.email })).await;
+        answer["data"]["requestPasswordReset"]["__typename"].as_str().unwrap_or_default().to_owned()
+    };
+    // One stranger's address spends its own budget, not Ana's.
+    for _ in 0..5 {
+        assert_eq!(from("203.0.113.66").await, "RequestPasswordResetSuccess");
+    }
+    assert_eq!(from("203.0.113.66").await, "RateLimitedError");
+    assert_eq!(from("198.51.100.7").await, "RequestPasswordResetSuccess", "Ana, from home");
+    // Three more strangers' addresses spend the rest of the email's 20 an hour (the last of
+    // them on its one request past the budget)...
+    for stranger in ["203.0.113.67", "203.0.113.68", "203.0.113.69"] {
+        for _ in 0..5 {
+            assert_eq!(from(stranger).await, "RequestPasswordResetSuccess");
+        }
+        assert_eq!(from(stranger).await, "RateLimitedError");
+    }
+    assert_eq!(from("203.0.113.70").await, "RequestPasswordResetSuccess", "one past the budget");
+    assert_eq!(from("203.0.113.70").await, "RateLimitedError", "and only one");
+    // ...and Ana, from another place, still gets a link, once.
+    assert_eq!(from("198.51.100.8").await, "RequestPasswordResetSuccess");
+    assert_eq!(from("198.51.100.8").await, "RateLimitedError");
 }

@@ -254,6 +254,20 @@ pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
     <[Count]>::first(&rows).map_or(0, |row| row.n)
 }
 
+/// Runs one SQL statement on the app's database, for a test that must set up a state no API
+/// reaches (time passing for rate limits, rows a bug once left). Returns the rows changed.
+pub async fn execute_sql(app: &TestApp, sql: &str) -> usize {
+    use roster_db::diesel_async::RunQueryDsl as _;
+
+    let query = roster_db::diesel::sql_query(sql);
+    let mut conn = app.db.get().await.expect("a connection");
+    match conn.conn() {
+        roster_db::Conn::Sqlite(c, _) => query.execute(c).await,
+        roster_db::Conn::Postgres(c, _) => query.execute(c).await,
+    }
+    .expect("the statement runs")
+}
+
 /// Turns test functions into one test per backend:
 ///
 /// ```ignore

@@ -107,6 +107,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             // The writers send far more invitations than a real organization would.
             .env("ROSTER_INVITES_PER_DAY", "0")
             .env("ROSTER_INVITES_PER_INVITER_PER_DAY", "0")
+            .env("ROSTER_UNVERIFIED_INVITES_PER_DAY", "0")
+            .env("ROSTER_SIGNUPS_PER_HOUR", "0")
+            .env("ROSTER_ORG_CREATIONS_PER_DAY", "0")
+            // Replicas on one host would share the default metrics port.
+            .env("ROSTER_METRICS_LISTEN", "off")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

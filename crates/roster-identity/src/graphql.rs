@@ -114,7 +114,8 @@ pub enum SignUpResult {
     ValidationError(ValidationError),
     /// The email has an account already.
     EmailTakenError(EmailTakenError),
-    /// Not used by sign-up today; kept for clients written against the contract.
+    /// Too many sign-ups from this client address (`ROSTER_SIGNUPS_PER_HOUR`); wait
+    /// `retryAfterSeconds`.
     RateLimitedError(RateLimitedError),
     /// Sign-up is closed by configuration: accounts come from invitations only.
     NotAuthorizedError(NotAuthorizedError),
@@ -289,7 +290,8 @@ impl IdentityMutation {
     ) -> async_graphql::Result<SignUpResult> {
         let db = ctx.data::<Db>()?;
         let settings = ctx.data::<IdentitySettings>()?;
-        Ok(match service::sign_up(db, settings, &email, &password, display_name.as_deref()).await {
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match service::sign_up(db, settings, client, &email, &password, display_name.as_deref()).await {
             Ok(NewSession { user, token }) => {
                 SignUpResult::SignUpSuccess(SignUpSuccess { user: User::own(user), token })
             }
@@ -302,6 +304,10 @@ impl IdentityMutation {
             Err(SignUpError::Closed) => SignUpResult::NotAuthorizedError(NotAuthorizedError::new(
                 "Sign-up is closed on this server; ask an administrator for an invitation.",
             )),
+            Err(SignUpError::RateLimited(refused)) => SignUpResult::RateLimitedError(RateLimitedError {
+                message: "Too many sign-ups from this address; try again later.".into(),
+                retry_after_seconds: refused.retry_after_seconds(),
+            }),
             Err(SignUpError::Db(e)) => return Err(e).or_internal(),
             Err(SignUpError::Hash(e)) => return Err(e).or_internal(),
         })

@@ -34,13 +34,21 @@ pub async fn request_password_reset(
     email_input: &str,
 ) -> Result<(), RequestResetError> {
     let key = email::parse(email_input).ok_or(RequestResetError::InvalidEmail)?.key;
-    let address = client.to_string();
+    let address = client.limit_key();
     let (per_address, per_email) = (settings.reset_requests_per_address, settings.reset_requests_per_email);
+    let fallback = settings.reset_fallback;
     let mut conn = db.get().await?;
     conn.transaction(|tx| {
         Box::pin(async move {
             limit::reserve(tx, &per_address, &address).await?.map_err(RequestResetError::RateLimited)?;
-            limit::reserve(tx, &per_email, &key).await?.map_err(RequestResetError::RateLimited)?;
+            if let Err(refused) = limit::reserve(tx, &per_email, &key).await? {
+                // Others spent this email's budget. Whoever has not asked for it from here
+                // this hour still may, once: the owner is never kept from a link by strangers.
+                let pair = format!("{key}\n{address}");
+                limit::reserve(tx, &fallback, &pair)
+                    .await?
+                    .map_err(|_| RequestResetError::RateLimited(refused))?;
+            }
             crate::mail::queue_by_email(tx, &key, Purpose::ResetPassword).await?;
             Ok::<_, RequestResetError>(())
         })

@@ -29,7 +29,7 @@ pub async fn reset_password(
     {
         let mut conn = db.get().await?;
         let mut conn = conn.conn();
-        limit::reserve(&mut conn, &settings.token_attempts_per_address, &client.to_string())
+        limit::reserve(&mut conn, &settings.token_attempts_per_address, &client.limit_key())
             .await?
             .map_err(TokenError::RateLimited)?;
         // Checked before hashing, so a dead link costs no hash; used only below, in the

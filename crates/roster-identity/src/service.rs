@@ -39,6 +39,9 @@ pub enum SignUpError {
     /// The email belongs to an account already.
     #[error("email taken")]
     EmailTaken,
+    /// Too many sign-ups from this client address lately.
+    #[error("rate limited")]
+    RateLimited(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -79,11 +82,13 @@ pub fn clean_display_name(name: Option<&str>) -> Result<Option<String>, &'static
     Ok(Some(name.to_owned()))
 }
 
-/// Creates an account and signs it in.
+/// Creates an account and signs it in. Counted against the sign-ups allowed from `client`
+/// before the password is hashed, so neither mail nor hashing can be had in bulk.
 #[tracing::instrument(skip_all)]
 pub async fn sign_up(
     db: &Db,
     settings: &IdentitySettings,
+    client: ClientAddr,
     email_input: &str,
     password_input: &str,
     display_name: Option<&str>,
@@ -96,6 +101,14 @@ pub async fn sign_up(
     password::check(password_input).map_err(|message| SignUpError::Invalid { field: "password", message })?;
     let display_name = clean_display_name(display_name)
         .map_err(|message| SignUpError::Invalid { field: "displayName", message })?;
+    if settings.signups_per_address.is_on() {
+        let mut checkout = db.get().await?;
+        limit::reserve(&mut checkout.conn(), &settings.signups_per_address, &client.limit_key())
+            .await?
+            .map_err(SignUpError::RateLimited)?;
+        // Hashing takes tens of milliseconds: the connection goes back to the pool meanwhile.
+        checkout.release();
+    }
     let password_hash = password::hash(password_input.to_owned()).await?;
 
     let user = UserRow {
@@ -190,27 +203,31 @@ pub async fn sign_in(
 pub struct PasswordAttempt {
     email_key: String,
     address: String,
+    /// The (email, address) key of the fallback, spent when `counted_on_email` is false.
+    pair: String,
     counted_on_email: bool,
 }
 
 /// Reserves a password attempt for `email_key` from `client`, before the (slow) check.
 ///
-/// Each attempt counts against the email and against the client's address. When the
-/// email's limit is used up (someone is guessing its password), an address with nothing
-/// counted against it may still try: the real owner, signing in from their usual place,
-/// is not locked out by an attacker elsewhere. Each such address gets one try before it is
-/// counted like any other, so the attacker gains one guess per fresh address, which the
-/// per-address limit bounds. ARCHITECTURE.md explains the choice.
+/// Each attempt counts against the email and against the client's address (an IPv6 client's
+/// /64). When the email's limit is used up (someone is guessing its password), an address
+/// with nothing counted against it may still try, once per window for that email: the real
+/// owner, signing in from their usual place, is not locked out by an attacker elsewhere,
+/// and an attacker gains one guess per address they control per window, never one per
+/// drained bucket. ARCHITECTURE.md explains the choice.
 pub async fn begin_password_attempt(
     conn: &mut Conn<'_>,
     settings: &IdentitySettings,
     client: ClientAddr,
     email_key: &str,
 ) -> diesel::QueryResult<Result<PasswordAttempt, Refused>> {
-    let address = client.to_string();
+    let address = client.limit_key();
+    let pair = format!("{email_key}\n{address}");
     let attempt = |counted_on_email| PasswordAttempt {
         email_key: email_key.to_owned(),
         address: address.clone(),
+        pair: pair.clone(),
         counted_on_email,
     };
     match limit::reserve(conn, &settings.sign_in_per_email, email_key).await? {
@@ -222,9 +239,16 @@ pub async fn begin_password_attempt(
             }
         },
         Err(refused) => {
+            if limit::reserve(conn, &settings.sign_in_fallback, &pair).await?.is_err() {
+                return Ok(Err(refused));
+            }
             match limit::reserve_if_unused(conn, &settings.sign_in_per_address, &address).await? {
                 Ok(()) => Ok(Ok(attempt(false))),
-                Err(_) => Ok(Err(refused)),
+                Err(_) => {
+                    // The address has failures of its own: no fallback, and none spent.
+                    limit::release(conn, &settings.sign_in_fallback, &pair).await?;
+                    Ok(Err(refused))
+                }
             }
         }
     }
@@ -239,6 +263,8 @@ impl PasswordAttempt {
     ) -> diesel::QueryResult<()> {
         if self.counted_on_email {
             limit::release(conn, &settings.sign_in_per_email, &self.email_key).await?;
+        } else {
+            limit::release(conn, &settings.sign_in_fallback, &self.pair).await?;
         }
         limit::release(conn, &settings.sign_in_per_address, &self.address).await
     }

@@ -17,8 +17,18 @@ pub struct IdentitySettings {
     pub sign_in_per_email: Limit,
     /// Password attempts per client address, with the same count and window.
     pub sign_in_per_address: Limit,
-    /// `requestPasswordReset` calls per email per hour.
+    /// Once an email's own limit is used up: one attempt per (email, client address) per
+    /// window, so the owner is not locked out and an attacker's addresses each get one guess
+    /// per window, not one per drained bucket.
+    pub sign_in_fallback: Limit,
+    /// `signUp` calls per client address (an IPv6 client's /64) per hour.
+    pub signups_per_address: Limit,
+    /// `requestPasswordReset` calls per email per hour, from all addresses together
+    /// (`sendVerificationEmail` counts here too).
     pub reset_requests_per_email: Limit,
+    /// Once an email's reset budget is spent: one request per (email, client address) per
+    /// hour, so strangers who spent it cannot keep the owner from a reset link.
+    pub reset_fallback: Limit,
     /// `requestPasswordReset` calls per client address per hour.
     pub reset_requests_per_address: Limit,
     /// `verifyEmail` and `resetPassword` attempts per client address per minute (guessing
@@ -38,20 +48,41 @@ const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
 impl IdentitySettings {
-    /// The sign-in limits for `attempts` per 15 minutes (0 turns them off).
-    pub fn sign_in_limits(attempts: u32) -> (Limit, Limit) {
+    /// The sign-in limits for `attempts` per 15 minutes (0 turns them off): per email, per
+    /// client address, and the fallback per (email, address).
+    pub fn sign_in_limits(attempts: u32) -> (Limit, Limit, Limit) {
         let window = Duration::from_secs(15 * 60);
-        (Limit::new("sign-in/email", attempts, window), Limit::new("sign-in/address", attempts, window))
+        (
+            Limit::new("sign-in/email", attempts, window),
+            Limit::new("sign-in/address", attempts, window),
+            Limit::new("sign-in/email+address", attempts.min(1), window),
+        )
     }
 
     /// Sets the limits from their counts (0 turns one off): sign-in attempts per 15 minutes,
     /// reset requests per hour, token attempts per minute.
     #[must_use]
     pub fn with_limits(mut self, sign_in_attempts: u32, reset_requests: u32, token_attempts: u32) -> Self {
-        (self.sign_in_per_email, self.sign_in_per_address) = Self::sign_in_limits(sign_in_attempts);
-        self.reset_requests_per_email = Limit::new("reset/email", reset_requests, HOUR);
+        (self.sign_in_per_email, self.sign_in_per_address, self.sign_in_fallback) =
+            Self::sign_in_limits(sign_in_attempts);
+        self.reset_requests_per_email = Limit::new("reset/email", reset_requests.saturating_mul(4), HOUR);
+        self.reset_fallback = Limit::new("reset/email+address", reset_requests.min(1), HOUR);
         self.reset_requests_per_address = Limit::new("reset/address", reset_requests, HOUR);
         self.token_attempts_per_address = Limit::new("token/address", token_attempts, MINUTE);
+        self
+    }
+
+    /// Sets the reset requests allowed per email per hour, from all addresses (0: no limit).
+    #[must_use]
+    pub fn with_reset_requests_per_email(mut self, requests: u32) -> Self {
+        self.reset_requests_per_email = Limit::new("reset/email", requests, HOUR);
+        self
+    }
+
+    /// Sets the sign-ups allowed per client address per hour (0: no limit).
+    #[must_use]
+    pub fn with_signups_per_hour(mut self, signups: u32) -> Self {
+        self.signups_per_address = Limit::new("sign-up/address", signups, HOUR);
         self
     }
 
@@ -73,8 +104,11 @@ impl Default for IdentitySettings {
             session_ttl: Duration::from_secs(720 * 3600),
             sign_in_per_email: Limit::new("sign-in/email", 0, MINUTE),
             sign_in_per_address: Limit::new("sign-in/address", 0, MINUTE),
+            sign_in_fallback: Limit::new("sign-in/email+address", 0, MINUTE),
+            signups_per_address: Limit::new("sign-up/address", 20, HOUR),
             reset_requests_per_email: Limit::new("reset/email", 0, HOUR),
             reset_requests_per_address: Limit::new("reset/address", 0, HOUR),
+            reset_fallback: Limit::new("reset/email+address", 0, HOUR),
             token_attempts_per_address: Limit::new("token/address", 0, MINUTE),
             product_name: "Roster".into(),
             verify_email_url: "http://127.0.0.1:8000/console/verify-email?token={token}".into(),

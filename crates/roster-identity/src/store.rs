@@ -211,6 +211,14 @@ pub async fn set_first_password(
     Ok(changed == 1)
 }
 
+/// Whether the account's email is verified (false for no such account).
+pub async fn is_verified(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<bool> {
+    let verified_at: Option<Option<NaiveDateTime>> = db_run!(conn, |c| {
+        users::table.find(user_id).select(users::email_verified_at).first(c).await.optional()
+    })?;
+    Ok(matches!(verified_at, Some(Some(_))))
+}
+
 /// Marks the account's email verified, if it was not.
 pub async fn mark_verified(conn: &mut Conn<'_>, user_id: &str, now: NaiveDateTime) -> QueryResult<()> {
     db_run!(conn, |c| {

@@ -126,7 +126,7 @@ pub async fn verify_email(
     let user = {
         let mut checkout = db.get().await?;
         let mut conn = checkout.conn();
-        limit::reserve(&mut conn, &settings.token_attempts_per_address, &client.to_string())
+        limit::reserve(&mut conn, &settings.token_attempts_per_address, &client.limit_key())
             .await?
             .map_err(VerifyError::RateLimited)?;
         // Read, not used: the token is used in the transaction below, once the account is

@@ -76,7 +76,7 @@ pub async fn accept(
         let mut conn = db.get().await?;
         let mut conn = conn.conn();
         // Every attempt counts, whatever its outcome: guessing tokens is what this limits.
-        limit::reserve(&mut conn, &settings.accepts_per_address, &acceptance.client.to_string())
+        limit::reserve(&mut conn, &settings.accepts_per_address, &acceptance.client.limit_key())
             .await?
             .map_err(AcceptError::RateLimited)?;
         let invitation = store::by_digest(&mut conn, &digest).await?.ok_or(AcceptError::Invalid)?;

@@ -44,6 +44,10 @@ pub enum BootstrapError {
     /// The mail failed to render.
     #[error(transparent)]
     Compose(#[from] ComposeError),
+    /// A creation limit refused it. The operator's path counts none today; kept so that the
+    /// error of the shared insert stays whole.
+    #[error("too many organizations created lately")]
+    RateLimited,
 }
 from_diesel_error!(BootstrapError);
 
@@ -52,6 +56,7 @@ impl From<CreateOrganizationError> for BootstrapError {
         match e {
             CreateOrganizationError::Invalid(message) => BootstrapError::InvalidName(message),
             CreateOrganizationError::Db(e) => BootstrapError::Db(e),
+            CreateOrganizationError::RateLimited(_) => BootstrapError::RateLimited,
         }
     }
 }

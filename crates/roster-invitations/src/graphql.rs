@@ -281,6 +281,10 @@ fn invite_answer(outcome: Result<Member, InviteError>) -> async_graphql::Result<
             "Too many invitations were sent today; try again later.",
             refused,
         )),
+        Err(InviteError::UnverifiedAllowance(refused)) => InviteUserResult::RateLimitedError(rate_limited(
+            "Verify your email address to send more invitations today.",
+            refused,
+        )),
         Err(InviteError::Db(e)) => return Err(e).or_internal(),
     })
 }

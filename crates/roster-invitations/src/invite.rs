@@ -42,6 +42,10 @@ pub enum InviteError {
     /// The organization, or the inviter, sent as many invitations as a day allows.
     #[error("rate limited")]
     RateLimited(Refused),
+    /// The inviter's own email is not verified, and they sent as many invitations as an
+    /// unverified account may send in a day.
+    #[error("unverified inviter's allowance used up")]
+    UnverifiedAllowance(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -97,6 +101,13 @@ pub async fn invite(
                 limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
                     .await?
                     .map_err(InviteError::RateLimited)?;
+                if settings.invites_per_unverified_inviter.is_on()
+                    && !roster_identity::store::is_verified(tx, &actor_id).await?
+                {
+                    limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
+                        .await?
+                        .map_err(InviteError::UnverifiedAllowance)?;
+                }
                 let now = roster_db::now();
                 let user = users::invitee(tx, &email, now).await?;
                 let membership = MembershipRow {

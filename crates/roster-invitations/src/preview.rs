@@ -60,7 +60,7 @@ pub async fn preview(
     let digest = roster_core::token::digest(token.trim());
     let mut conn = db.get().await?;
     let mut conn = conn.conn();
-    limit::reserve(&mut conn, &settings.accepts_per_address, &client.to_string())
+    limit::reserve(&mut conn, &settings.accepts_per_address, &client.limit_key())
         .await?
         .map_err(PreviewError::RateLimited)?;
     let Some(invitation) = store::by_digest(&mut conn, &digest).await? else { return Ok(None) };

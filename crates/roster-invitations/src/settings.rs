@@ -22,6 +22,10 @@ pub struct InvitationSettings {
     pub invites_per_organization: Limit,
     /// Invitations per inviter per day.
     pub invites_per_inviter: Limit,
+    /// Invitations per day of an inviter whose own email is not verified yet: an account
+    /// anyone could have made in a second must not relay mail in bulk. Verified inviters are
+    /// not counted here.
+    pub invites_per_unverified_inviter: Limit,
     /// Resends per invitee and scope per hour.
     pub resends: Limit,
     /// `acceptInvitation` attempts per client address per minute.
@@ -63,6 +67,7 @@ impl Default for InvitationSettings {
             product_name: "Roster".into(),
             invites_per_organization: Limit::new("invite/organization", 500, DAY),
             invites_per_inviter: Limit::new("invite/inviter", 200, DAY),
+            invites_per_unverified_inviter: Limit::new("invite/unverified-inviter", 10, DAY),
             resends: Limit::new("resend/invitee", 5, HOUR),
             accepts_per_address: Limit::new("accept/address", 20, MINUTE),
             wake_sender: Arc::new(Notify::new()),
@@ -72,6 +77,13 @@ impl Default for InvitationSettings {
 }
 
 impl InvitationSettings {
+    /// Sets the daily invitations of an unverified inviter (0: no limit beyond the others).
+    #[must_use]
+    pub fn with_unverified_allowance(mut self, per_day: u32) -> Self {
+        self.invites_per_unverified_inviter = Limit::new("invite/unverified-inviter", per_day, DAY);
+        self
+    }
+
     /// The accept link for `token`.
     pub fn invitation_link(&self, token: &str) -> String {
         self.invitation_url.replace("{token}", token)

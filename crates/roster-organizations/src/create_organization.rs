@@ -1,8 +1,12 @@
 //! Creating an organization: the creator becomes its first, verified admin.
 
 use roster_audit::{AuditCode, NewEntry};
+use roster_core::ClientAddr;
 use roster_core::id::{IdKind, new_id};
+use roster_db::limit::{self, Refused};
 use roster_db::{Conn, Db, DbError, from_diesel_error};
+
+use crate::settings::OrganizationSettings;
 
 use crate::events::{self, EventKind};
 use crate::role::{Role, Status};
@@ -30,6 +34,9 @@ pub enum CreateOrganizationError {
     /// The name is empty or too long.
     #[error("invalid name: {0}")]
     Invalid(&'static str),
+    /// The creator, or their address, has created as many organizations as a day allows.
+    #[error("rate limited")]
+    RateLimited(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -37,13 +44,19 @@ pub enum CreateOrganizationError {
 from_diesel_error!(CreateOrganizationError);
 
 /// Creates an organization with `actor_id` as its first, verified admin, in one transaction
-/// with its audit entry and the list's JOINED event.
+/// with its audit entry and the list's JOINED event. `quota` is the caller's limits and
+/// address, counted in the same transaction (a refused or failed creation counts nothing);
+/// `None` for the server's own callers (the demo seeder).
 #[tracing::instrument(skip_all)]
 pub async fn create_organization(
     db: &Db,
     actor_id: &str,
     name: &str,
+    quota: Option<(&OrganizationSettings, ClientAddr)>,
 ) -> Result<OrganizationRow, CreateOrganizationError> {
+    let quota = quota.map(|(settings, client)| {
+        (settings.creations_per_user, settings.creations_per_address, client.limit_key())
+    });
     let name = clean_name(name).map_err(CreateOrganizationError::Invalid)?;
     let now = roster_db::now();
     let organization =
@@ -64,6 +77,14 @@ pub async fn create_organization(
     let (organization, change) = conn
         .transaction(|tx| {
             Box::pin(async move {
+                if let Some((per_user, per_address, address)) = &quota {
+                    limit::reserve(tx, per_user, &membership.user_id)
+                        .await?
+                        .map_err(CreateOrganizationError::RateLimited)?;
+                    limit::reserve(tx, per_address, address)
+                        .await?
+                        .map_err(CreateOrganizationError::RateLimited)?;
+                }
                 store::insert_organization(tx, &organization).await?;
                 store::insert_membership(tx, &membership).await?;
                 let scope = Scope { organization_id: organization.id.clone(), team_id: None };

@@ -11,10 +11,10 @@ use std::marker::PhantomData;
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject, Union};
 use roster_audit::AuditEntryConnection;
 use roster_core::error::{
-    ErrorCode, NotAuthenticatedError, NotAuthorizedError, NotFoundError, ValidationError,
+    ErrorCode, NotAuthenticatedError, NotAuthorizedError, NotFoundError, RateLimitedError, ValidationError,
 };
 use roster_core::page::{decode_cursor, page_size};
-use roster_core::{Actor, OrInternal as _, top_level_error};
+use roster_core::{Actor, ClientAddr, OrInternal as _, top_level_error};
 use roster_db::Db;
 
 use crate::audit_log::{AuditLogError, audit_log};
@@ -263,6 +263,9 @@ pub enum CreateOrganizationResult<O: OrganizationObject> {
     /// This server lets only its operator create organizations (`ROSTER_ORG_CREATION_OPEN`
     /// is false).
     NotAuthorizedError(NotAuthorizedError),
+    /// The viewer, or their address, has created `ROSTER_ORG_CREATIONS_PER_DAY`
+    /// organizations lately; wait `retryAfterSeconds`.
+    RateLimitedError(RateLimitedError),
 }
 
 /// The member has their new role.
@@ -377,17 +380,25 @@ impl<O: OrganizationObject> OrganizationsMutation<O> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(CreateOrganizationResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
-        if !ctx.data_opt::<OrganizationSettings>().is_none_or(|s| s.creation_open) {
+        let settings = ctx.data::<OrganizationSettings>()?;
+        if !settings.creation_open {
             return Ok(CreateOrganizationResult::NotAuthorizedError(NotAuthorizedError::new(
                 "Organizations are created by this server's operator; ask them for an invitation.",
             )));
         }
-        Ok(match create_organization(ctx.data::<Db>()?, actor_id, &name).await {
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        Ok(match create_organization(ctx.data::<Db>()?, actor_id, &name, Some((settings, client))).await {
             Ok(row) => CreateOrganizationResult::CreateOrganizationSuccess(CreateOrganizationSuccess {
                 organization: O::from(row),
             }),
             Err(CreateOrganizationError::Invalid(message)) => {
                 CreateOrganizationResult::ValidationError(ValidationError::new("name", message))
+            }
+            Err(CreateOrganizationError::RateLimited(refused)) => {
+                CreateOrganizationResult::RateLimitedError(RateLimitedError {
+                    message: "Too many organizations created lately; try again later.".into(),
+                    retry_after_seconds: refused.retry_after_seconds(),
+                })
             }
             Err(CreateOrganizationError::Db(e)) => return Err(e).or_internal(),
         })

@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Instrument as _;
 
 use crate::schema::{RosterSchema, schema};
-use crate::settings::{HttpSettings, Settings, WsSettings};
+use crate::settings::{HttpSettings, MetricsListen, Settings, WsSettings};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -93,11 +93,9 @@ pub fn module_settings(settings: &Settings) -> (IdentitySettings, InvitationSett
         wake_sender: wake_sender.clone(),
         ..IdentitySettings::default()
     }
-    .with_limits(
-        limits.signin_attempts,
-        limits.reset_requests_per_hour,
-        limits.accept_attempts_per_minute,
-    );
+    .with_limits(limits.signin_attempts, limits.reset_requests_per_hour, limits.accept_attempts_per_minute)
+    .with_reset_requests_per_email(limits.reset_requests_per_email_per_hour)
+    .with_signups_per_hour(limits.signups_per_hour);
     let invitations = InvitationSettings {
         ttl: settings.invitation_ttl,
         public_url: settings.public_url.clone(),
@@ -112,7 +110,8 @@ pub fn module_settings(settings: &Settings) -> (IdentitySettings, InvitationSett
         limits.invites_per_inviter_per_day,
         limits.resends_per_hour,
         limits.accept_attempts_per_minute,
-    );
+    )
+    .with_unverified_allowance(limits.unverified_invites_per_day);
     (identity, invitations, wake_sender)
 }
 
@@ -170,16 +169,30 @@ impl Application {
             .data(pending)
             .data(identity.clone())
             .data(invitations.clone())
-            .data(OrganizationSettings { creation_open: settings.org_creation_open })
+            .data(
+                OrganizationSettings {
+                    creation_open: settings.org_creation_open,
+                    ..OrganizationSettings::default()
+                }
+                .with_limits(settings.limits.org_creations_per_day),
+            )
             .data(hub.clone())
             .finish();
 
         let listener =
             bind(settings.listen).map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
-        let metrics_listener = settings
-            .metrics_listen
-            .map(|addr| bind(addr).map_err(|source| StartupError::Bind { addr, source }))
-            .transpose()?;
+        let metrics_listener = match settings.metrics_listen {
+            MetricsListen::Address { addr, required } => match bind(addr) {
+                Ok(listener) => Some(listener),
+                Err(source) if required => return Err(StartupError::Bind { addr, source }),
+                Err(error) => {
+                    tracing::warn!(%addr, %error, "/metrics is not served: its default address is taken; set ROSTER_METRICS_LISTEN");
+                    None
+                }
+            },
+            MetricsListen::Main | MetricsListen::Off => None,
+        };
+        let metrics_on_main = settings.metrics_listen == MetricsListen::Main;
         let (shutdown_tx, shutdown) = watch::channel(false);
         // The live hub and the mail sender run beside the server and stop with it.
         tokio::spawn(hub.clone().run(shutdown.clone()));
@@ -195,7 +208,7 @@ impl Application {
             http: Arc::new(settings.http),
             ws: Arc::new(settings.ws),
         };
-        let router = router(state.clone(), metrics_listener.is_none());
+        let router = router(state.clone(), metrics_on_main);
         Ok(Application { listener, metrics_listener, router, state, shutdown_tx, identity, invitations })
     }
 

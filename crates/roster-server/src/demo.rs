@@ -48,24 +48,26 @@ pub async fn seed(
     identity_settings: &IdentitySettings,
     invitation_settings: &InvitationSettings,
 ) -> Result<Demo, DemoError> {
-    let admin =
-        match identity::sign_up(db, identity_settings, "admin@demo.example", PASSWORD, Some("Ada Admin"))
-            .await
-        {
-            Ok(session) => session,
-            Err(SignUpError::EmailTaken) => identity::sign_in(
-                db,
-                identity_settings,
-                ClientAddr::default(),
-                "admin@demo.example",
-                PASSWORD,
-            )
-            .await
-            .map_err(fail)?,
-            Err(e) => return Err(fail(e)),
-        };
+    let admin = match identity::sign_up(
+        db,
+        identity_settings,
+        ClientAddr::default(),
+        "admin@demo.example",
+        PASSWORD,
+        Some("Ada Admin"),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(SignUpError::EmailTaken) => {
+            identity::sign_in(db, identity_settings, ClientAddr::default(), "admin@demo.example", PASSWORD)
+                .await
+                .map_err(fail)?
+        }
+        Err(e) => return Err(fail(e)),
+    };
     let admin_id = admin.user.id.clone();
-    let organization = create_organization(db, &admin_id, "Acme (demo)").await.map_err(fail)?;
+    let organization = create_organization(db, &admin_id, "Acme (demo)", None).await.map_err(fail)?;
     let (team, _) = create_team(db, &admin_id, &organization.id, "Design").await.map_err(fail)?;
     let in_org = MembershipScope::OrganizationId(organization.id.clone().into());
     let in_team = MembershipScope::TeamId(team.id.clone().into());

@@ -4,7 +4,7 @@
 //! README's settings table. The defaults fit every query in the README, the demo and
 //! GraphiQL's introspection.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -31,6 +31,46 @@ pub enum OtlpProtocol {
     /// JSON over HTTP.
     #[value(name = "http/json")]
     HttpJson,
+}
+
+/// Where `/metrics` is served (`ROSTER_METRICS_LISTEN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsListen {
+    /// On an address of its own, never on the main one.
+    Address {
+        /// The address.
+        addr: SocketAddr,
+        /// Whether failing to bind it stops startup: true when an operator chose it; the
+        /// default only warns, so a second server on one laptop still starts.
+        required: bool,
+    },
+    /// On the main address, beside the API, for an operator who said so.
+    Main,
+    /// Nowhere.
+    Off,
+}
+
+impl MetricsListen {
+    /// The default: loopback port 9100, not required.
+    pub const DEFAULT: MetricsListen = MetricsListen::Address {
+        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9100),
+        required: false,
+    };
+}
+
+impl std::str::FromStr for MetricsListen {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim() {
+            "main" => Ok(MetricsListen::Main),
+            "off" => Ok(MetricsListen::Off),
+            addr => addr
+                .parse()
+                .map(|addr| MetricsListen::Address { addr, required: true })
+                .map_err(|_| format!("`{addr}` is not an address (HOST:PORT), `main` or `off`")),
+        }
+    }
 }
 
 /// What logging and tracing need, before anything else starts.
@@ -129,9 +169,12 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
-    /// Serve /metrics on this address only (such as 127.0.0.1:9100), not on the main one.
+    /// Where /metrics is served: an address of its own (default 127.0.0.1:9100, loopback,
+    /// because mail counters tell which emails have accounts), `main` to serve it on the main
+    /// address too, or `off`. An address that was set and cannot be bound stops startup; the
+    /// default only warns.
     #[arg(long, env = "ROSTER_METRICS_LISTEN", global = true)]
-    pub metrics_listen: Option<SocketAddr>,
+    pub metrics_listen: Option<MetricsListen>,
 
     /// Send traces over OTLP/HTTP to this collector (such as http://127.0.0.1:4318); unset: no traces.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
@@ -230,9 +273,25 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
     pub resends_per_hour: u32,
 
-    /// requestPasswordReset calls per hour, per email and per client address; sendVerificationEmail counts per email too (0: no limit).
+    /// requestPasswordReset calls per hour per client address; sendVerificationEmail counts per email too (0: no limit).
     #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
     pub reset_requests_per_hour: u32,
+
+    /// requestPasswordReset calls per hour for one email, from all addresses together; once spent, each address may still ask once an hour, so strangers cannot block the owner (0: no limit).
+    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_EMAIL_PER_HOUR", default_value_t = 20, global = true)]
+    pub reset_requests_per_email_per_hour: u32,
+
+    /// signUp calls per hour per client address (an IPv6 client's /64) (0: no limit).
+    #[arg(long, env = "ROSTER_SIGNUPS_PER_HOUR", default_value_t = 20, global = true)]
+    pub signups_per_hour: u32,
+
+    /// createOrganization calls per day, per user and per client address (0: no limit).
+    #[arg(long, env = "ROSTER_ORG_CREATIONS_PER_DAY", default_value_t = 10, global = true)]
+    pub org_creations_per_day: u32,
+
+    /// Invitations per day from an account whose email is not verified yet (0: no limit beyond the others).
+    #[arg(long, env = "ROSTER_UNVERIFIED_INVITES_PER_DAY", default_value_t = 10, global = true)]
+    pub unverified_invites_per_day: u32,
 }
 
 /// Checked settings.
@@ -240,8 +299,8 @@ pub struct SettingsArgs {
 pub struct Settings {
     /// Where to listen. Port 0 picks a free port (tests do this).
     pub listen: SocketAddr,
-    /// Where `/metrics` is served instead of the main address, if anywhere.
-    pub metrics_listen: Option<SocketAddr>,
+    /// Where `/metrics` is served.
+    pub metrics_listen: MetricsListen,
     /// The database.
     pub database_url: DatabaseUrl,
     /// Where to LISTEN, when not on `database_url` (PostgreSQL).
@@ -370,8 +429,16 @@ pub struct AbuseLimits {
     pub invites_per_inviter_per_day: u32,
     /// Resends per invitee and scope per hour.
     pub resends_per_hour: u32,
-    /// Password reset requests per email and per client address per hour.
+    /// Password reset requests per client address per hour.
     pub reset_requests_per_hour: u32,
+    /// Password reset requests per email per hour, from all addresses.
+    pub reset_requests_per_email_per_hour: u32,
+    /// Sign-ups per client address per hour.
+    pub signups_per_hour: u32,
+    /// Organizations created per user, and per client address, per day.
+    pub org_creations_per_day: u32,
+    /// Invitations per day from an inviter whose email is unverified.
+    pub unverified_invites_per_day: u32,
 }
 
 impl Default for AbuseLimits {
@@ -383,6 +450,10 @@ impl Default for AbuseLimits {
             invites_per_inviter_per_day: 200,
             resends_per_hour: 5,
             reset_requests_per_hour: 5,
+            reset_requests_per_email_per_hour: 20,
+            signups_per_hour: 20,
+            org_creations_per_day: 10,
+            unverified_invites_per_day: 10,
         }
     }
 }
@@ -452,7 +523,7 @@ impl SettingsArgs {
             .to_owned();
         Ok(Settings {
             listen: self.listen,
-            metrics_listen: self.metrics_listen,
+            metrics_listen: self.metrics_listen.unwrap_or(MetricsListen::DEFAULT),
             database_url: DatabaseUrl::parse(&self.database_url)?,
             listen_database_url: match self.listen_database_url.as_deref().map(str::trim) {
                 None | Some("") => None,
@@ -510,6 +581,10 @@ impl SettingsArgs {
                 invites_per_inviter_per_day: self.invites_per_inviter_per_day,
                 resends_per_hour: self.resends_per_hour,
                 reset_requests_per_hour: self.reset_requests_per_hour,
+                reset_requests_per_email_per_hour: self.reset_requests_per_email_per_hour,
+                signups_per_hour: self.signups_per_hour,
+                org_creations_per_day: self.org_creations_per_day,
+                unverified_invites_per_day: self.unverified_invites_per_day,
             },
         })
     }
@@ -550,7 +625,11 @@ impl Settings {
     pub fn for_tests(database_url: DatabaseUrl) -> Settings {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            metrics_listen: None,
+            // Like the default, on a port of its own, which tests find by `metrics_addr`.
+            metrics_listen: MetricsListen::Address {
+                addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                required: true,
+            },
             database_url,
             listen_database_url: None,
             pool: PoolOptions::default(),
@@ -569,7 +648,15 @@ impl Settings {
             http: HttpSettings::default(),
             schema: SchemaLimits::default(),
             ws: WsSettings::default(),
-            limits: AbuseLimits::default(),
+            // Tests sign up many accounts, create many organizations and invite from
+            // unverified accounts, all from one loopback address; the tests of those limits
+            // (`tests/api/abuse.rs`) turn them back on.
+            limits: AbuseLimits {
+                signups_per_hour: 0,
+                org_creations_per_day: 0,
+                unverified_invites_per_day: 0,
+                ..AbuseLimits::default()
+            },
         }
     }
 }
