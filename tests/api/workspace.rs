@@ -8,8 +8,9 @@ fn root() -> PathBuf {
 }
 
 /// What each Roster crate may depend on: the layers of ARCHITECTURE.md, each crate on crates
-/// below it only. `roster-teams` sits beside `roster-invitations`: nothing but the server (and
-/// the tests) may use it.
+/// below it only. `roster-teams` and `roster-live` sit beside `roster-invitations`: nothing but
+/// the server (and the tests) may use them. Live delivery is above organizations, so the crate
+/// that writes member-list events never depends on the one that delivers them.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("roster-core", &[]),
     ("roster-db", &["roster-core"]),
@@ -32,6 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "roster-organizations",
         ],
     ),
+    ("roster-live", &["roster-core", "roster-db", "roster-identity", "roster-audit", "roster-organizations"]),
     ("roster-bench", &[]),
 ];
 

@@ -59,7 +59,7 @@ pub struct TestApp {
     /// The capture SMTP server the app mails through.
     pub smtp: smtp::SmtpCapture,
     /// The live hub behind subscriptions.
-    pub hub: roster_organizations::live::LiveHub,
+    pub hub: roster_live::live::LiveHub,
     /// The database's URL (a replica connects to the same one).
     pub database_url: DatabaseUrl,
     stop: Option<oneshot::Sender<()>>,

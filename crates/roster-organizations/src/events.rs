@@ -3,6 +3,7 @@
 
 use async_graphql::Enum;
 use chrono::NaiveDateTime;
+use roster_core::page::encode_cursor;
 use roster_db::prelude::*;
 use roster_db::schema::member_list_events;
 use roster_db::{Conn, db_run};
@@ -16,6 +17,15 @@ pub const CHANNEL: &str = "roster_member_events";
 /// The channel on which deleted scopes (teams) are announced, so their subscribers' streams
 /// end at once, on every replica.
 pub const SCOPES_CHANNEL: &str = "roster_scopes";
+
+/// The cursor kind of event cursors.
+pub const CURSOR_KIND: &str = "event";
+
+/// The cursor of a list's event position: what `MemberConnection.eventCursor` answers, and
+/// what a live subscription resumes from.
+pub fn event_cursor(scope_id: &str, position: i64) -> String {
+    encode_cursor(CURSOR_KIND, &format!("{scope_id}:{position}"))
+}
 
 /// Announces, at commit, that the list `scope_id` is gone (PostgreSQL; see
 /// [`announce_deleted`] for this process on SQLite).

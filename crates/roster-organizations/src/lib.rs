@@ -5,10 +5,8 @@ pub mod authority;
 pub mod change_role;
 pub mod create_organization;
 pub mod events;
-pub mod fanout;
 pub mod graphql;
 pub mod leave;
-pub mod live;
 pub mod member_list;
 pub mod members;
 pub mod organization;
@@ -19,8 +17,6 @@ pub mod role;
 pub mod scope;
 pub mod settings;
 pub mod store;
-pub mod subscriber;
-pub mod subscription;
 
 pub use authority::Authority;
 pub use graphql::{

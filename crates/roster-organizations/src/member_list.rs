@@ -6,6 +6,7 @@ use roster_db::{Db, DbError, from_diesel_error};
 use roster_core::id::IdKind;
 
 use crate::authority::{self, AccessError, Known};
+pub use crate::members::Wants;
 use crate::members::{self, MemberConnection};
 use crate::role::Status;
 use crate::scope::{self, MembershipScope, Scope};
@@ -21,25 +22,6 @@ pub struct PageRequest {
     pub status: Option<Status>,
     /// What the client selected beyond the members themselves.
     pub wants: Wants,
-}
-
-/// The parts of a page that cost a statement of their own, and whether the client selected
-/// them: what is not selected is not computed. (Its field then holds a placeholder that is
-/// never shown.)
-#[derive(Debug, Clone, Copy)]
-pub struct Wants {
-    /// `totalCount`.
-    pub total_count: bool,
-    /// `eventCursor`.
-    pub event_cursor: bool,
-    /// Each member's `availableActions` (which needs the admin count).
-    pub actions: bool,
-}
-
-impl Default for Wants {
-    fn default() -> Self {
-        Wants { total_count: true, event_cursor: true, actions: true }
-    }
 }
 
 /// Why a list was not read.

@@ -8,7 +8,7 @@ use roster_db::prelude::QueryResult;
 use roster_identity::User;
 
 use crate::authority::Authority;
-use crate::member_list::Wants;
+use crate::events::event_cursor;
 use crate::role::{MemberAction, Role, Status};
 use crate::scope::Scope;
 use crate::store::{self, MemberRecord, Summary};
@@ -144,6 +144,25 @@ pub struct MemberConnection {
     pub event_cursor: String,
 }
 
+/// The parts of a page that cost a statement of their own, and whether the client selected
+/// them: what is not selected is not computed. (Its field then holds a placeholder that is
+/// never shown.)
+#[derive(Debug, Clone, Copy)]
+pub struct Wants {
+    /// `totalCount`.
+    pub total_count: bool,
+    /// `eventCursor`.
+    pub event_cursor: bool,
+    /// Each member's `availableActions` (which needs the admin count).
+    pub actions: bool,
+}
+
+impl Default for Wants {
+    fn default() -> Self {
+        Wants { total_count: true, event_cursor: true, actions: true }
+    }
+}
+
 /// Reads one page of `scope`'s members as a viewer with `authority` sees them, with the
 /// count, the event position and the actions (which need the admin count) when `wants` says
 /// they were selected: one statement (two for an empty page with a summary), whatever the
@@ -183,7 +202,7 @@ pub async fn page(
         edges,
         nodes,
         total_count: i32::try_from(total).unwrap_or(i32::MAX),
-        event_cursor: crate::subscription::event_cursor(scope.id(), position),
+        event_cursor: event_cursor(scope.id(), position),
     })
 }
 

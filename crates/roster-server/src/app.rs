@@ -16,9 +16,9 @@ use roster_identity::IdentitySettings;
 use roster_identity::mail::TokenMail;
 use roster_invitations::InvitationSettings;
 use roster_invitations::mail::InvitationMail;
+use roster_live::live::{LiveHub, LiveSettings};
 use roster_mail::{Composers, Mailer, MailerError, Sender};
 use roster_organizations::OrganizationSettings;
-use roster_organizations::live::{LiveHub, LiveSettings};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -154,7 +154,6 @@ impl Application {
             db.clone(),
             LiveSettings {
                 retention: settings.event_retention,
-                sessions_channel: roster_identity::service::SESSIONS_CHANNEL,
                 listen_url: settings.listen_database_url.clone(),
                 heartbeat: settings.live_heartbeat,
                 ..LiveSettings::default()

@@ -1,6 +1,6 @@
 //! Shared renders of live events for websocket subscriptions (the why is in
-//! `roster_organizations::fanout`): the schema renders each event once per class of
-//! subscribers, and every socket frames those bytes with its own subscription id.
+//! `roster_live::fanout`): the schema renders each event once per class of subscribers, and
+//! every socket frames those bytes with its own subscription id (`frame.rs`).
 
 use std::sync::{Arc, Mutex};
 
@@ -9,16 +9,17 @@ use async_graphql::{Data, Request, Response, ServerError};
 use futures_util::StreamExt as _;
 use futures_util::future::BoxFuture;
 use roster_core::Actor;
-use roster_organizations::fanout::{Frame, LiveOutlet, Render, RenderingEvent, Selection, Selections, Sent};
-use roster_organizations::subscription::MemberListEvent;
+use roster_live::MemberListEvent;
+use roster_live::fanout::{LiveOutlet, LiveSocket, RenderingEvent, Selection, Selections, Sent};
 use tokio::sync::mpsc;
 
+use crate::frame::{Frame, Framing};
 use crate::schema::RosterSchema;
 
 /// The process's shared renders: its distinct selections, and the schema that renders.
 pub struct Fanout {
     selections: Arc<Selections>,
-    render: Arc<dyn Render>,
+    render: Arc<SchemaRender>,
 }
 
 impl Fanout {
@@ -37,25 +38,47 @@ impl Fanout {
         subscription: u64,
         frames: mpsc::Sender<Box<Frame>>,
     ) -> LiveOutlet {
-        // The engine's own framing: graphql-transport-ws says `next`, the legacy protocol `data`.
-        let kind = match protocol {
-            WebSocketProtocols::GraphQLWS => "next",
-            WebSocketProtocols::SubscriptionsTransportWS => "data",
-        };
-        let id = serde_json::to_string(id).unwrap_or_else(|_| "\"\"".into());
-        LiveOutlet {
+        let socket = SocketOutlet {
+            render: self.render.clone(),
+            framing: Framing::new(protocol, id, subscription),
             frames,
-            subscription,
-            prefix: Arc::from(format!(r#"{{"type":"{kind}","id":{id},"payload":"#)),
+        };
+        LiveOutlet {
+            socket: Arc::new(socket),
             sent: Arc::new(Mutex::new(Some(Sent {
                 query: request.query.clone(),
                 operation_name: request.operation_name.clone(),
                 variables: request.variables.clone(),
             }))),
             selections: self.selections.clone(),
-            render: self.render.clone(),
             answered: Arc::default(),
         }
+    }
+}
+
+/// One subscription's end of the shared renders: the process's schema renders, and the
+/// subscription's socket takes the frames.
+struct SocketOutlet {
+    render: Arc<SchemaRender>,
+    framing: Framing,
+    /// The socket's queue of frames. Bounded: a client that stops reading fills it, the
+    /// subscriber then falls behind the hub's buffer and ends with SUBSCRIBER_TOO_SLOW.
+    frames: mpsc::Sender<Box<Frame>>,
+}
+
+impl LiveSocket for SocketOutlet {
+    fn render(
+        &self,
+        selection: &Selection,
+        actor: Actor,
+        event: MemberListEvent,
+    ) -> BoxFuture<'static, String> {
+        self.render.render(selection, actor, event)
+    }
+
+    fn send(&self, payload: &str) -> BoxFuture<'_, bool> {
+        let frame = self.framing.frame(payload);
+        Box::pin(async move { self.frames.send(frame).await.is_ok() })
     }
 }
 
@@ -63,7 +86,7 @@ impl Fanout {
 /// variables mean exactly what they mean to the engine.
 struct SchemaRender(RosterSchema);
 
-impl Render for SchemaRender {
+impl SchemaRender {
     fn render(
         &self,
         selection: &Selection,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client;
 pub mod demo;
 mod fanout;
+mod frame;
 mod guard;
 mod http;
 mod metrics;

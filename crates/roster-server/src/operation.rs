@@ -28,7 +28,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Name, Pos, Positioned, Response, ServerResult, Value, Variables};
 use futures_util::StreamExt as _;
-use roster_organizations::fanout::{LiveOutlet, RenderingEvent};
+use roster_live::fanout::{LiveOutlet, RenderingEvent};
 use tracing::Instrument as _;
 
 use crate::request_id::RequestId;

@@ -13,9 +13,9 @@ use roster_invitations::graphql::{
     AlreadyMemberError, InvalidInvitationError, InvitationAlreadyAcceptedError,
 };
 use roster_invitations::{InvitationsMutation, InvitationsQuery};
+use roster_live::subscription::OrganizationsSubscription;
 use roster_organizations::graphql::{LastAdminError, MemberPendingError};
 use roster_organizations::store::OrganizationRow;
-use roster_organizations::subscription::OrganizationsSubscription;
 use roster_organizations::{
     OrganizationFields, OrganizationMembers, OrganizationsMutation, OrganizationsQuery,
 };

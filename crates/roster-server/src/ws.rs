@@ -35,11 +35,11 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt as _, StreamExt as _};
 use roster_core::{Actor, ClientAddr};
 use roster_identity::service::LiveSession;
-use roster_organizations::fanout::Frame;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::app::AppState;
+use crate::frame::Frame;
 
 /// Close codes. 1001 and 1009 are RFC 6455's; the 44xx ones are graphql-transport-ws's.
 mod close {

@@ -11,9 +11,10 @@
 //! two renders per event.
 //!
 //! The server's websocket layer opts a subscription in by putting a [`LiveOutlet`] into its
-//! request's data. Its live events then go to the outlet, already framed, and the engine
-//! sees only what ends the stream (and events replayed from the database, which are read
-//! per subscriber anyway). A stream without an outlet takes the engine's ordinary path.
+//! request's data. Its live events then go to the outlet's [`LiveSocket`], which renders them
+//! through the schema and frames them for its socket (both the server's business), and the
+//! engine sees only what ends the stream (and events replayed from the database, which are
+//! read per subscriber anyway). A stream without an outlet takes the engine's ordinary path.
 //!
 //! Anything a subscriber can select under `MemberListEvent` may depend on the viewer only
 //! through the three parts of [`ClassKey`]; a field that depends on the viewer otherwise
@@ -26,9 +27,9 @@ use std::sync::{Arc, Mutex, Weak};
 
 use futures_util::future::BoxFuture;
 use roster_core::Actor;
-use tokio::sync::{OnceCell, mpsc};
+use tokio::sync::OnceCell;
 
-use crate::subscription::MemberListEvent;
+use crate::event::MemberListEvent;
 
 /// What a live subscription renders: its document and operation, the variables its events'
 /// selection can read, and the root field's response key. Equal selections render equally,
@@ -129,17 +130,26 @@ fn mentions(query: &str, name: &str) -> usize {
         .count()
 }
 
-/// Renders one event for one class: runs the subscription's document with the event standing
-/// in for the stream, as `actor`, and answers the JSON of the `next` message's payload. The
-/// server implements it over its schema.
-pub trait Render: Send + Sync {
-    /// The payload of `event` for `selection`, as `actor` sees it.
+/// The server's side of a websocket subscription's shared renders, one per subscription: it
+/// renders an event through the schema and sends the payload to its socket in the protocol's
+/// framing. The schema and the frame format are the server's; this crate decides only who
+/// renders what, and when.
+pub trait LiveSocket: Send + Sync {
+    /// Renders one event for one class: runs the subscription's document with the event
+    /// standing in for the stream, as `actor`, and answers the JSON of the `next` message's
+    /// payload.
     fn render(
         &self,
         selection: &Selection,
         actor: Actor,
         event: MemberListEvent,
     ) -> BoxFuture<'static, String>;
+
+    /// Sends `payload` (a render's JSON, shared by the class) as this subscription's next
+    /// message; false when the socket is gone. Waits while the socket's queue is full: a
+    /// client that stops reading so holds its subscriber back until it falls behind the hub's
+    /// buffer and ends with SUBSCRIBER_TOO_SLOW.
+    fn send(&self, payload: &str) -> BoxFuture<'_, bool>;
 }
 
 /// Put into a render's request data: the root field answering under `field` answers with this
@@ -152,33 +162,16 @@ pub struct RenderingEvent {
     pub field: String,
 }
 
-/// One framed message for the socket: the text of a `next` (or legacy `data`) message.
-#[derive(Debug)]
-pub struct Frame {
-    /// The socket's number for the subscription it belongs to: a frame of a subscription
-    /// that was stopped (or whose id was reused since) is dropped.
-    pub subscription: u64,
-    /// The message.
-    pub text: String,
-}
-
-/// Where a websocket subscription's live events go, already framed: put into the request's
-/// data by the server's websocket layer.
+/// Where a websocket subscription's live events go: put into the request's data by the
+/// server's websocket layer.
 #[derive(Clone)]
 pub struct LiveOutlet {
-    /// The socket's queue of frames. Bounded: a client that stops reading fills it, the
-    /// subscriber then falls behind the hub's buffer and ends with SUBSCRIBER_TOO_SLOW.
-    pub frames: mpsc::Sender<Box<Frame>>,
-    /// The socket's number for this subscription.
-    pub subscription: u64,
-    /// The message up to its payload, e.g. `{"type":"next","id":"1","payload":`.
-    pub prefix: Arc<str>,
+    /// Renders and sends this subscription's live events.
+    pub socket: Arc<dyn LiveSocket>,
     /// The operation as sent, until a live subscription takes it for its [`Selection`].
     pub sent: Arc<Mutex<Option<Sent>>>,
     /// The process's selections.
     pub selections: Arc<Selections>,
-    /// How to render an event.
-    pub render: Arc<dyn Render>,
     /// Set by whoever sends the subscription's first answer, the socket (a frame) or the
     /// engine (a replayed event, an error), so the subscription is counted once.
     pub answered: Arc<AtomicBool>,
@@ -192,15 +185,6 @@ impl LiveOutlet {
         let sent = self.sent.lock().unwrap_or_else(|p| p.into_inner()).take()?;
         let root_only = root_only_variables(&sent.query, root_uses);
         Some(self.selections.intern(sent, field, &root_only))
-    }
-
-    /// The message carrying `payload`.
-    pub fn frame(&self, payload: &str) -> Box<Frame> {
-        let mut text = String::with_capacity(self.prefix.len() + payload.len() + 1);
-        text.push_str(&self.prefix);
-        text.push_str(payload);
-        text.push('}');
-        Box::new(Frame { subscription: self.subscription, text })
     }
 }
 

@@ -8,45 +8,19 @@ use std::collections::VecDeque;
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::future::Either;
 use async_graphql::futures_util::stream;
-use async_graphql::{Context, ID, SimpleObject, Subscription};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, Subscription};
 use roster_core::error::{ErrorCode, top_level_error};
-use roster_core::page::{decode_cursor, encode_cursor};
+use roster_core::page::decode_cursor;
 use roster_core::{Actor, OrInternal as _};
+use roster_organizations::authority::{self, AccessError};
+use roster_organizations::events::{self, CURSOR_KIND};
+use roster_organizations::members::ActionRules;
+use roster_organizations::scope::{self, MembershipScope, Scope};
 
-use crate::authority::{self, AccessError};
-use crate::events::{self, EventKind};
-use crate::fanout::{LiveOutlet, RenderingEvent};
+use crate::event::MemberListEvent;
+use crate::fanout::{LiveOutlet, RenderingEvent, Selection};
 use crate::live::LiveHub;
-use crate::members::{ActionRules, Member};
-use crate::scope::{self, MembershipScope, Scope};
 use crate::subscriber::{Access, Subscriber, signed_out};
-
-/// The cursor kind of event cursors.
-pub const CURSOR_KIND: &str = "event";
-
-/// The cursor of a list's event position.
-pub fn event_cursor(scope_id: &str, position: i64) -> String {
-    encode_cursor(CURSOR_KIND, &format!("{scope_id}:{position}"))
-}
-
-/// One change to a member list.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct MemberListEvent {
-    /// Opaque; pass it as `after` to resume the stream right after this event.
-    pub cursor: String,
-    /// What happened.
-    pub kind: EventKind,
-    /// Whose membership changed.
-    pub user_id: ID,
-    /// The `Member.id` of the changed row, also when `member` is null: a client merging events
-    /// into a cached list updates, inserts or evicts the `Member` with this id.
-    pub member_id: ID,
-    /// The member as it is after the change; null when the user left the list.
-    pub member: Option<Member>,
-    /// When the change was committed.
-    pub occurred_at: DateTime<Utc>,
-}
 
 /// Member-list subscriptions.
 #[derive(Default)]
@@ -98,7 +72,7 @@ async fn open(
     actor: Actor,
     scope: MembershipScope,
     after: Option<String>,
-    shared: Option<(LiveOutlet, std::sync::Arc<crate::fanout::Selection>)>,
+    shared: Option<(LiveOutlet, std::sync::Arc<Selection>)>,
 ) -> async_graphql::Result<Subscriber> {
     let forbidden = || top_level_error(ErrorCode::Forbidden, "You may not read this member list.");
     let Actor::User { user_id, session_id } = actor.clone() else { return Err(forbidden()) };
@@ -182,7 +156,7 @@ async fn replay_floor(
     }
     // Not an admin, so the access comes from a verified membership in the list's own scope
     // (a team's readers are its members and the organization's admins).
-    let membership = crate::store::membership(conn, scope.id(), user_id).await?;
+    let membership = roster_organizations::store::membership(conn, scope.id(), user_id).await?;
     // Without a date (none is written so, or the membership went meanwhile), only what happens
     // from now on.
     Ok(Some(membership.and_then(|m| m.joined_at).unwrap_or_else(roster_db::now)))

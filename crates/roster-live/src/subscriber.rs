@@ -15,16 +15,17 @@ use async_graphql::ID;
 use roster_core::Actor;
 use roster_core::error::{ErrorCode, internal_error, top_level_error};
 use roster_db::{Db, DbError};
+use roster_organizations::authority::{self, AccessError};
+use roster_organizations::events::{self, EventKind, EventRecord, EventRow, event_cursor};
+use roster_organizations::members::{self, ActionRules, Member};
+use roster_organizations::role::Role;
+use roster_organizations::scope::{self, MembershipScope, Scope};
+use roster_organizations::store::MemberRecord;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::authority::{self, AccessError};
-use crate::events::{self, EventKind, EventRecord, EventRow};
+use crate::event::MemberListEvent;
 use crate::fanout::{ClassKey, LiveOutlet, Selection};
 use crate::live::{Batch, Inbox, LiveEvent, SharedAccess};
-use crate::members::{ActionRules, Member};
-use crate::scope::{MembershipScope, Scope};
-use crate::store::MemberRecord;
-use crate::subscription::{MemberListEvent, event_cursor};
 
 /// What a re-check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +203,7 @@ impl Subscriber {
     /// The list's position now, as committed.
     async fn position_now(&self) -> Result<i64, DbError> {
         let mut conn = self.db.get().await?;
-        Ok(crate::scope::current_position(&mut conn.conn(), &self.scope).await?)
+        Ok(scope::current_position(&mut conn.conn(), &self.scope).await?)
     }
 
     /// Reads the events from `next` up to `until` from the database into the backlog.
@@ -221,7 +222,7 @@ impl Subscriber {
     /// Takes the next event owed: checks it is the one expected and that the subscriber may
     /// still see it, and counts it as delivered.
     async fn admit(&mut self, row: &EventRow, member: Option<&MemberRecord>) -> async_graphql::Result<()> {
-        let concerns_admins = member.is_some_and(|(m, _, _)| m.role() == crate::role::Role::Admin)
+        let concerns_admins = member.is_some_and(|(m, _, _)| m.role() == Role::Admin)
             || EventKind::parse(&row.kind) == EventKind::Removed;
         if row.position != self.next {
             // Events are gap-free, so a hole means they were pruned while we read them.
@@ -243,7 +244,7 @@ impl Subscriber {
         MemberListEvent {
             cursor: event_cursor(&row.scope_id, row.position),
             kind: EventKind::parse(&row.kind),
-            member_id: crate::members::member_id(&row.scope_id, &row.user_id),
+            member_id: members::member_id(&row.scope_id, &row.user_id),
             user_id: ID(row.user_id),
             member: member.map(|record| Member::new(record, &self.rules)),
             occurred_at: row.occurred_at.and_utc(),
@@ -269,10 +270,10 @@ impl Subscriber {
             .watch
             .rendered(event.row.position, class, || {
                 let event = self.event((event.row.clone(), event.member.clone()));
-                outlet.render.render(selection, self.actor.clone(), event)
+                outlet.socket.render(selection, self.actor.clone(), event)
             })
             .await;
-        outlet.frames.send(outlet.frame(&payload)).await.is_ok()
+        outlet.socket.send(&payload).await
     }
 
     /// Re-reads the subscriber's session and authority, and refreshes the action rules: once,
@@ -284,9 +285,7 @@ impl Subscriber {
         let mut conn = self.db.get().await?;
         let mut conn = conn.conn();
         if let Some(team_id) = &self.scope.team_id
-            && crate::scope::resolve(&mut conn, &MembershipScope::TeamId(team_id.as_str().into()))
-                .await?
-                .is_none()
+            && scope::resolve(&mut conn, &MembershipScope::TeamId(team_id.as_str().into())).await?.is_none()
         {
             return Ok(Access::Deleted);
         }
@@ -358,8 +357,8 @@ mod tests {
     use tokio::sync::broadcast;
 
     use super::*;
-    use crate::authority::Authority;
     use crate::live::LiveEvent;
+    use roster_organizations::authority::Authority;
 
     fn event(position: i64) -> crate::live::Batch {
         Arc::new(vec![LiveEvent {

@@ -14,14 +14,15 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use roster_db::notify::Notification;
 use roster_db::{DatabaseUrl, Db, DbError};
+use roster_identity::service::SESSIONS_CHANNEL;
+use roster_organizations::authority::Authority;
+use roster_organizations::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
+use roster_organizations::members::ActionRules;
+use roster_organizations::scope::{self, MembershipScope, Scope};
+use roster_organizations::store::{self, MemberRecord};
 use tokio::sync::{broadcast, watch};
 
-use crate::authority::Authority;
-use crate::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
 use crate::fanout::{ClassKey, Renders};
-use crate::members::ActionRules;
-use crate::scope::Scope;
-use crate::store::MemberRecord;
 
 /// The channel each hub notifies itself on, with its listener's name as the payload.
 const HEARTBEAT_CHANNEL: &str = "roster_heartbeat";
@@ -36,8 +37,6 @@ pub struct LiveSettings {
     pub buffer: usize,
     /// How often every watched list is checked without a wake-up, in case one was missed.
     pub poll: Duration,
-    /// The channel on which revoked sessions are announced.
-    pub sessions_channel: &'static str,
     /// How often the listener proves it still hears: the hub notifies itself through the
     /// pool, and a listener that has heard nothing for two intervals is replaced.
     pub heartbeat: Duration,
@@ -52,7 +51,6 @@ impl Default for LiveSettings {
             retention: Duration::from_secs(7 * 24 * 3600),
             buffer: 256,
             poll: Duration::from_secs(1),
-            sessions_channel: "roster_sessions",
             heartbeat: Duration::from_secs(10),
             listen_url: None,
         }
@@ -199,16 +197,6 @@ impl Watch {
     }
 }
 
-#[cfg(test)]
-impl Watch {
-    /// A watch on a list no hub serves, for unit tests of a subscriber's stream.
-    pub(crate) fn standalone(db: Db, scope: Scope, user_id: &str) -> Watch {
-        let hub = LiveHub::new(db, LiveSettings::default());
-        let feed = Arc::new(Feed::new(scope, 1));
-        Watch::new(hub.inner, feed, user_id)
-    }
-}
-
 impl Drop for Watch {
     fn drop(&mut self) {
         metrics::gauge!("roster_live_subscriptions").decrement(1);
@@ -234,14 +222,12 @@ async fn read_snapshot(
     let mut conn = conn.conn();
     let exists = match &scope.team_id {
         Some(team_id) => {
-            crate::scope::resolve(&mut conn, &crate::scope::MembershipScope::TeamId(team_id.as_str().into()))
-                .await?
-                .is_some()
+            scope::resolve(&mut conn, &MembershipScope::TeamId(team_id.as_str().into())).await?.is_some()
         }
         None => true,
     };
     let authorities = Authority::load_many(&mut conn, &users, scope).await?;
-    let verified_admins = crate::store::verified_admins(&mut conn, &scope.organization_id).await?;
+    let verified_admins = store::verified_admins(&mut conn, &scope.organization_id).await?;
     Ok(AccessSnapshot {
         generation,
         users: users.into_iter().collect(),
@@ -349,7 +335,7 @@ impl LiveHub {
             let mut delivered = feed.delivered.lock().await;
             if delivered.is_none() {
                 let mut conn = self.inner.db.get().await?;
-                *delivered = Some(crate::scope::current_position(&mut conn.conn(), scope).await?);
+                *delivered = Some(scope::current_position(&mut conn.conn(), scope).await?);
             }
         }
         Ok(Inbox {
@@ -401,7 +387,7 @@ impl LiveHub {
             if let Some(change) = Change::parse(&notification.payload) {
                 self.on_change(&change);
             }
-        } else if notification.channel == self.inner.settings.sessions_channel {
+        } else if notification.channel == SESSIONS_CHANNEL {
             self.fire(&format!("session:{}", notification.payload));
         } else if notification.channel == SCOPES_CHANNEL {
             self.inner.generation.fetch_add(1, Ordering::SeqCst);
@@ -538,8 +524,7 @@ impl LiveHub {
             }
             DatabaseUrl::Postgres(url) => loop {
                 let url = self.inner.settings.listen_url.clone().unwrap_or(url.clone());
-                let channels =
-                    [CHANNEL, self.inner.settings.sessions_channel, SCOPES_CHANNEL, HEARTBEAT_CHANNEL];
+                let channels = [CHANNEL, SESSIONS_CHANNEL, SCOPES_CHANNEL, HEARTBEAT_CHANNEL];
                 let separator = if url.contains('?') { '&' } else { '?' };
                 let url = format!("{url}{separator}application_name={}", self.inner.listener_name);
                 match roster_db::notify::listen(&url, &channels).await {
@@ -621,5 +606,15 @@ impl LiveHub {
             Ok(count) => tracing::info!(count, "live: pruned old member-list events"),
             Err(e) => tracing::warn!(error = %e, "live: pruning old events failed"),
         }
+    }
+}
+
+#[cfg(test)]
+impl Watch {
+    /// A watch on a list no hub serves, for unit tests of a subscriber's stream.
+    pub(crate) fn standalone(db: Db, scope: Scope, user_id: &str) -> Watch {
+        let hub = LiveHub::new(db, LiveSettings::default());
+        let feed = Arc::new(Feed::new(scope, 1));
+        Watch::new(hub.inner, feed, user_id)
     }
 }
