@@ -94,3 +94,139 @@ fn schema_graphql_is_up_to_date() {
         panic!("schema.graphql was out of date and has been rewritten; review and commit it");
     }
 }
+
+/// The modules of one crate, by path (`a`, `a::b`), and the sibling modules each names with
+/// `crate::…` outside its tests, as `../shared/tools/import-cycles` reads them.
+fn module_imports(src: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(src, &mut paths);
+    let mut modules = std::collections::BTreeMap::new();
+    for path in paths {
+        let relative = path.strip_prefix(src).expect("under src").with_extension("");
+        let mut parts: Vec<String> =
+            relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        if parts.last().is_some_and(|p| p == "mod") {
+            parts.pop();
+        }
+        if parts == ["lib"] || parts == ["main"] {
+            continue;
+        }
+        modules.insert(parts.join("::"), path);
+    }
+    let mut graph = std::collections::BTreeMap::new();
+    for (module, path) in &modules {
+        let text = std::fs::read_to_string(path).expect("a source file");
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let code: String =
+            text.lines().map(|l| l.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+        let mut named = std::collections::BTreeSet::new();
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            // `crate::{a, b::c}` names several; `crate::a::b` names `a::b` (or `a`).
+            let paths: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+                group.split('}').next().unwrap_or_default().split(',').map(str::trim).collect()
+            } else {
+                vec![rest]
+            };
+            for path in paths {
+                let segments: Vec<&str> = path
+                    .split("::")
+                    .map(|s| {
+                        s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or_default()
+                    })
+                    .take(2)
+                    .take_while(|s| s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_'))
+                    .collect();
+                let Some(first) = segments.first() else { continue };
+                let two = segments.join("::");
+                let target = if modules.contains_key(&two) { two } else { (*first).to_owned() };
+                if modules.contains_key(&target)
+                    && &target != module
+                    && !module.starts_with(&format!("{target}::"))
+                {
+                    named.insert(target);
+                }
+            }
+        }
+        graph.insert(module.clone(), named);
+    }
+    graph
+}
+
+/// A file's modules that can reach it again through what they import: the circle through it.
+fn circle_through(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+    start: &str,
+) -> Option<Vec<String>> {
+    // Depth-first, remembering the path, until `start` comes round again.
+    let mut stack = vec![(start.to_owned(), vec![start.to_owned()])];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some((module, path)) = stack.pop() {
+        for next in graph.get(&module).into_iter().flatten() {
+            if next == start {
+                return Some(path.clone());
+            }
+            if seen.insert(next.clone()) {
+                let mut longer = path.clone();
+                longer.push(next.clone());
+                stack.push((next.clone(), longer));
+            }
+        }
+    }
+    None
+}
+
+/// No two files of one crate import each other, directly or through others: a newcomer can
+/// read a crate bottom-up, and a module can move out without dragging its neighbours.
+#[test]
+fn no_crate_has_an_import_circle() {
+    let mut circles = Vec::new();
+    let mut crates_read = 0;
+    for entry in std::fs::read_dir(root().join("crates")).expect("crates/").flatten() {
+        let src = entry.path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        crates_read += 1;
+        let graph = module_imports(&src);
+        let mut reported = std::collections::BTreeSet::new();
+        for module in graph.keys() {
+            if reported.contains(module) {
+                continue;
+            }
+            if let Some(circle) = circle_through(&graph, module) {
+                reported.extend(circle.iter().cloned());
+                let name = entry.file_name().to_string_lossy().into_owned();
+                circles.push(format!("{name}: {}", circle.join(" → ")));
+            }
+        }
+    }
+    assert!(crates_read >= 10, "the crates were read");
+    assert!(circles.is_empty(), "import circles: {circles:#?}");
+}
+
+/// The reader of `no_crate_has_an_import_circle` sees a circle when there is one.
+#[test]
+fn the_import_circle_reader_finds_a_circle() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let src = dir.path();
+    std::fs::write(src.join("lib.rs"), "mod a; mod b; mod c;").expect("written");
+    std::fs::write(src.join("a.rs"), "use crate::b::Thing; // crate::c in a comment").expect("written");
+    std::fs::write(src.join("b.rs"), "use crate::{c::Other, a};").expect("written");
+    std::fs::write(src.join("c.rs"), "fn f() {}\n#[cfg(test)]\nmod tests { use crate::a; }")
+        .expect("written");
+    let graph = module_imports(src);
+    assert_eq!(circle_through(&graph, "a"), Some(vec!["a".to_owned(), "b".to_owned()]));
+    assert_eq!(circle_through(&graph, "c"), None, "imports in tests and comments do not count");
+}

@@ -6,11 +6,10 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderName, Method, StatusCode, header};
+use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use roster_core::Actor;
 use roster_db::{Db, DbError};
 use roster_identity::IdentitySettings;
 use roster_identity::mail::TokenMail;
@@ -26,29 +25,9 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Instrument as _;
 
-use crate::schema::{RosterSchema, schema};
-use crate::settings::{HttpSettings, MetricsListen, Settings, WsSettings};
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The composed schema, with the database and settings in its data.
-    pub schema: RosterSchema,
-    /// The database.
-    pub db: Db,
-    /// The live hub behind subscriptions.
-    pub hub: LiveHub,
-    /// Flips to true when the server starts shutting down; websockets watch it to close.
-    pub shutdown: watch::Receiver<bool>,
-    /// One clone per open websocket, so shutdown can wait for them to close.
-    pub open_sockets: Arc<()>,
-    /// HTTP limits, the client-address rule among them.
-    pub http: Arc<HttpSettings>,
-    /// Websocket limits.
-    pub ws: Arc<WsSettings>,
-    /// Shared renders of live events for websocket subscriptions.
-    pub fanout: Arc<crate::fanout::Fanout>,
-}
+use crate::schema::schema;
+use crate::settings::{MetricsListen, Settings};
+use crate::state::AppState;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -473,25 +452,4 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
-}
-
-/// The actor behind an `Authorization: Bearer <token>` value. A missing, malformed, unknown,
-/// revoked or expired token is anonymous; only a database failure is an error.
-pub async fn actor_from_authorization(db: &Db, value: Option<&str>) -> Result<Actor, DbError> {
-    let Some(token) = value.and_then(bearer_token) else {
-        return Ok(Actor::Anonymous);
-    };
-    roster_identity::authenticate(db, token).await
-}
-
-/// The token in a `Bearer <token>` credential; the scheme is case-insensitive.
-pub(crate) fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-/// The `Authorization` header as text, if present and readable.
-pub fn authorization(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }

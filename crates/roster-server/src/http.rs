@@ -15,13 +15,9 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequestParts as _, Query, Request, State};
@@ -33,7 +29,9 @@ use roster_organizations::authority::Known;
 use crate::request_id::RequestId;
 use serde_json::{Value, json};
 
-use crate::app::{AppState, actor_from_authorization, authorization};
+use crate::auth::{actor_from_authorization, authorization};
+use crate::request_errors::PreExecutionFailure;
+use crate::state::AppState;
 
 /// The media type of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +309,7 @@ async fn execute(
     }
     let response = state.schema.execute(request).await;
 
-    let early = failed_early.0.load(Ordering::Relaxed);
+    let early = failed_early.failed();
     // Serialised straight from the response, so fields keep the order of the selection, as
     // the GraphQL specification asks (a `serde_json::Value` on the way would sort them).
     let body = if early {
@@ -336,55 +334,4 @@ async fn execute(
 #[derive(serde::Serialize)]
 struct ErrorsOnly<'a> {
     errors: &'a [ServerError],
-}
-
-/// Set when the document failed to parse or validate (including variable coercion), so the
-/// handler can tell a request error from an execution error.
-#[derive(Debug, Default)]
-pub struct PreExecutionFailure(AtomicBool);
-
-/// The extension that sets [`PreExecutionFailure`]. Registered in the schema.
-pub struct DetectRequestErrors;
-
-impl ExtensionFactory for DetectRequestErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DetectRequestErrorsExtension)
-    }
-}
-
-struct DetectRequestErrorsExtension;
-
-fn mark(ctx: &ExtensionContext<'_>) {
-    if let Some(flag) = ctx.data_opt::<Arc<PreExecutionFailure>>() {
-        flag.0.store(true, Ordering::Relaxed);
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DetectRequestErrorsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let result = next.run(ctx, query, variables).await;
-        if result.is_err() {
-            mark(ctx);
-        }
-        result
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await;
-        if result.is_err() {
-            mark(ctx);
-        }
-        result
-    }
 }

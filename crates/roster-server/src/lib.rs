@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 mod assets;
+mod auth;
 pub mod cli;
 pub mod client;
 pub mod demo;
@@ -12,10 +13,12 @@ mod guard;
 mod http;
 mod metrics;
 mod operation;
+mod request_errors;
 pub mod request_id;
 pub mod schema;
 mod serve;
 pub mod settings;
+mod state;
 pub mod telemetry;
 mod ws;
 

@@ -112,7 +112,7 @@ pub fn schema(limits: &SchemaLimits) -> SchemaBuilder<Query, Mutation, Subscript
         // The scalar's own description names a Rust type; clients want the wire format.
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
         .override_input_type_description::<chrono::DateTime<chrono::Utc>>(DATE_TIME)
-        .extension(crate::http::DetectRequestErrors)
+        .extension(crate::request_errors::DetectRequestErrors)
         .extension(crate::guard::DocumentGuard(*limits))
         .limit_depth(limits.max_depth)
         // One more than the setting: the operation extension may add one `__typename` to

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use roster_db::{DatabaseUrl, PoolOptions};
 
 use crate::client::TrustedProxies;
-use crate::schema::SchemaLimits;
+use crate::guard::SchemaLimits;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

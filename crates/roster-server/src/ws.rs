@@ -38,8 +38,8 @@ use roster_identity::service::LiveSession;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
-use crate::app::AppState;
 use crate::frame::Frame;
+use crate::state::AppState;
 
 /// Close codes. 1001 and 1009 are RFC 6455's; the 44xx ones are graphql-transport-ws's.
 mod close {
@@ -458,7 +458,7 @@ async fn session_from_init_payload(
     let Some(value) = value else {
         return Ok(None);
     };
-    let Some(token) = crate::app::bearer_token(value) else {
+    let Some(token) = crate::auth::bearer_token(value) else {
         return Err(async_graphql::Error::new(INVALID_TOKEN));
     };
     match roster_identity::service::authenticate_session(db, token).await {
