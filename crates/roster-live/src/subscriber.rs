@@ -119,19 +119,20 @@ impl Subscriber {
                 if owed.row().position < self.next {
                     continue;
                 }
-                if let Err(error) = self.admit(owed.row(), owed.member()).await {
-                    return Some(Err(error));
-                }
+                let kind = match self.admit(owed.row(), owed.member()).await {
+                    Ok(kind) => kind,
+                    Err(error) => return Some(Err(error)),
+                };
                 match (&self.shared, owed) {
                     (Some((outlet, selection)), Owed::Live(batch, index)) => {
-                        if !self.send_shared(outlet, selection, &batch[index]).await {
+                        if !self.send_shared(outlet, selection, kind, &batch[index]).await {
                             // The socket is gone.
                             self.finished = true;
                             return None;
                         }
                         continue;
                     }
-                    (_, owed) => return Some(Ok(self.event(owed.into_record()))),
+                    (_, owed) => return Some(Ok(self.event(kind, owed.into_record()))),
                 }
             }
             if self.next <= self.replay_until {
@@ -219,11 +220,21 @@ impl Subscriber {
         Ok(())
     }
 
-    /// Takes the next event owed: checks it is the one expected and that the subscriber may
-    /// still see it, and counts it as delivered.
-    async fn admit(&mut self, row: &EventRow, member: Option<&MemberRecord>) -> async_graphql::Result<()> {
-        let concerns_admins = member.is_some_and(|(m, _, _)| m.role() == Role::Admin)
-            || EventKind::parse(&row.kind) == EventKind::Removed;
+    /// Takes the next event owed: checks it is the one expected, of a kind this server knows,
+    /// and that the subscriber may still see it, and counts it as delivered. Returns its kind.
+    async fn admit(
+        &mut self,
+        row: &EventRow,
+        member: Option<&MemberRecord>,
+    ) -> async_graphql::Result<EventKind> {
+        let kind = match EventKind::parse(&row.kind) {
+            Ok(kind) => kind,
+            // Logged as a server fault, and the stream ends: skipping it would break the
+            // gap-free order a client relies on.
+            Err(unknown) => return self.fail(internal_error(&unknown)),
+        };
+        let concerns_admins =
+            member.is_some_and(|(m, _, _)| m.role() == Role::Admin) || kind == EventKind::Removed;
         if row.position != self.next {
             // Events are gap-free, so a hole means they were pruned while we read them.
             return self.fail(top_level_error(
@@ -236,14 +247,14 @@ impl Subscriber {
         }
         self.next = row.position + 1;
         metrics::counter!("roster_live_events_delivered_total").increment(1);
-        Ok(())
+        Ok(kind)
     }
 
-    /// The event as this subscriber's rules build it.
-    fn event(&self, (row, member): EventRecord) -> MemberListEvent {
+    /// The event as this subscriber's rules build it; `kind` is the row's, as `admit` read it.
+    fn event(&self, kind: EventKind, (row, member): EventRecord) -> MemberListEvent {
         MemberListEvent {
             cursor: event_cursor(&row.scope_id, row.position),
-            kind: EventKind::parse(&row.kind),
+            kind,
             member_id: members::member_id(&row.scope_id, &row.user_id),
             user_id: ID(row.user_id),
             member: member.map(|record| Member::new(record, &self.rules)),
@@ -253,7 +264,13 @@ impl Subscriber {
 
     /// Sends a live event to the outlet, rendered once for this subscriber's class; false
     /// when the socket is gone.
-    async fn send_shared(&self, outlet: &LiveOutlet, selection: &Arc<Selection>, event: &LiveEvent) -> bool {
+    async fn send_shared(
+        &self,
+        outlet: &LiveOutlet,
+        selection: &Arc<Selection>,
+        kind: EventKind,
+        event: &LiveEvent,
+    ) -> bool {
         let involved = event.row.user_id == self.user_id
             || event
                 .member
@@ -269,7 +286,7 @@ impl Subscriber {
             .inbox
             .watch
             .rendered(event.row.position, class, || {
-                let event = self.event((event.row.clone(), event.member.clone()));
+                let event = self.event(kind, (event.row.clone(), event.member.clone()));
                 outlet.socket.render(selection, self.actor.clone(), event)
             })
             .await;

@@ -69,15 +69,18 @@ impl EventKind {
         }
     }
 
-    /// Reads the stored form.
-    pub fn parse(text: &str) -> EventKind {
+    /// Reads the stored form. A kind this server does not know (written by a newer version
+    /// during a rolling upgrade, or by a bug) is an error, never a guess: shown as another
+    /// kind, it would tell a client the wrong thing about a member.
+    pub fn parse(text: &str) -> Result<EventKind, UnknownEventKind> {
         match text {
-            "INVITED" => EventKind::Invited,
-            "INVITATION_RESENT" => EventKind::InvitationResent,
-            "INVITATION_CANCELLED" => EventKind::InvitationCancelled,
-            "JOINED" => EventKind::Joined,
-            "REMOVED" => EventKind::Removed,
-            _ => EventKind::RoleChanged,
+            "INVITED" => Ok(EventKind::Invited),
+            "INVITATION_RESENT" => Ok(EventKind::InvitationResent),
+            "INVITATION_CANCELLED" => Ok(EventKind::InvitationCancelled),
+            "JOINED" => Ok(EventKind::Joined),
+            "REMOVED" => Ok(EventKind::Removed),
+            "ROLE_CHANGED" => Ok(EventKind::RoleChanged),
+            other => Err(UnknownEventKind(other.to_owned())),
         }
     }
 
@@ -86,6 +89,11 @@ impl EventKind {
         matches!(self, EventKind::InvitationCancelled | EventKind::Removed)
     }
 }
+
+/// A stored event kind this server does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown member-list event kind `{0}`")]
+pub struct UnknownEventKind(pub String);
 
 /// A row of `member_list_events`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -313,6 +321,16 @@ pub fn announce(db: &roster_db::Db, changes: &[Change]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_reads_back_and_an_unknown_one_is_an_error() {
+        use EventKind::*;
+        for kind in [Invited, InvitationResent, InvitationCancelled, Joined, Removed, RoleChanged] {
+            assert_eq!(EventKind::parse(kind.as_str()), Ok(kind));
+        }
+        assert_eq!(EventKind::parse("SUSPENDED"), Err(UnknownEventKind("SUSPENDED".into())));
+        assert!(EventKind::parse("role_changed").is_err(), "stored kinds are exact");
+    }
 
     #[test]
     fn notify_payloads_round_trip() {
