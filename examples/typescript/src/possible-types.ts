@@ -32,6 +32,7 @@
       "CreateOrganizationSuccess",
       "NotAuthenticatedError",
       "NotAuthorizedError",
+      "RateLimitedError",
       "ValidationError"
     ],
     "CreateTeamResult": [
@@ -59,6 +60,7 @@
       "NotAuthenticatedError",
       "NotAuthorizedError",
       "NotFoundError",
+      "PasswordRequiredError",
       "RateLimitedError",
       "ValidationError"
     ],
@@ -145,8 +147,11 @@
       "ValidationError"
     ],
     "VerifyEmailResult": [
+      "InvalidCredentialsError",
       "InvalidTokenError",
+      "PasswordRequiredError",
       "RateLimitedError",
+      "ValidationError",
       "VerifyEmailSuccess"
     ]
   }
