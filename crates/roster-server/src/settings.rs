@@ -650,7 +650,7 @@ impl Settings {
             ws: WsSettings::default(),
             // Tests sign up many accounts, create many organizations and invite from
             // unverified accounts, all from one loopback address; the tests of those limits
-            // (`tests/api/abuse.rs`) turn them back on.
+            // (`tests/api/server/abuse_limits.rs`) turn them back on.
             limits: AbuseLimits {
                 signups_per_hour: 0,
                 org_creations_per_day: 0,

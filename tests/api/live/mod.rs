@@ -1,0 +1,4 @@
+//! Live member lists over websockets.
+
+mod fanout;
+mod member_list_changed;
