@@ -64,11 +64,11 @@ RUN groupadd --system --gid 10001 roster \
 COPY --from=builder /usr/local/bin/roster /usr/local/bin/roster
 
 # sqlite:// followed by an absolute path. Point DATABASE_URL at PostgreSQL in production.
-# /metrics on a port of its own, reachable by a scraper on the container network; publish
-# 8000 only, never 9100 (its mail counters tell which emails have accounts).
+# /metrics stays on the container's loopback (127.0.0.1:9100, the default): its mail counters
+# tell which emails have accounts. For a scraper outside the container, set
+# ROSTER_METRICS_LISTEN=0.0.0.0:9100 and publish only 8000 (docs/deploy.md).
 ENV DATABASE_URL=sqlite:///var/lib/roster/roster.db \
-    ROSTER_LISTEN=0.0.0.0:8000 \
-    ROSTER_METRICS_LISTEN=0.0.0.0:9100
+    ROSTER_LISTEN=0.0.0.0:8000
 # A named volume starts with this folder's owner (roster); a bind mount must be writable by
 # uid 10001.
 VOLUME /var/lib/roster

@@ -230,3 +230,40 @@ fn the_import_circle_reader_finds_a_circle() {
     assert_eq!(circle_through(&graph, "a"), Some(vec!["a".to_owned(), "b".to_owned()]));
     assert_eq!(circle_through(&graph, "c"), None, "imports in tests and comments do not count");
 }
+
+/// Every setting is a flag with an environment variable in `roster --help`, and a row of the
+/// README's settings table, and the table has no row for a setting that does not exist.
+#[test]
+fn every_setting_is_in_the_help_and_the_readme_table() {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: roster_server::settings::SettingsArgs,
+    }
+    let command = <Cli as clap::CommandFactory>::command();
+    let in_help: std::collections::BTreeSet<String> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
+        .collect();
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let in_table: std::collections::BTreeSet<String> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .map(str::to_owned)
+        .collect();
+    // Read by libraries rather than by `roster`'s flags, and documented in the same table.
+    let read_elsewhere = ["RUST_LOG", "OTEL_SERVICE_NAME"];
+    let missing_from_table: Vec<&String> = in_help.iter().filter(|name| !in_table.contains(*name)).collect();
+    let not_settings: Vec<&String> = in_table
+        .iter()
+        .filter(|name| !in_help.contains(*name) && !read_elsewhere.contains(&name.as_str()))
+        .collect();
+    assert!(in_help.len() > 30, "the flags were read: {in_help:?}");
+    assert!(
+        missing_from_table.is_empty(),
+        "settings missing from the README's table: {missing_from_table:?}"
+    );
+    assert!(not_settings.is_empty(), "README rows that are no setting of `roster`: {not_settings:?}");
+}

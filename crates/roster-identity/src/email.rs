@@ -45,7 +45,10 @@ pub fn check(input: &str) -> Result<Email, &'static str> {
     if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
         return Err(INVALID);
     }
-    if local.nfkc().ne(local.chars()) {
+    // Character by character: a character NFKC changes on its own is a compatibility or
+    // singleton one (fullwidth letters, ligatures, the Kelvin sign), while a decomposed accent
+    // ("e" + U+0301) is left alone, being the same letter as the composed one.
+    if local.chars().any(|c| std::iter::once(c).nfkc().ne(std::iter::once(c))) {
         return Err(COMPATIBILITY);
     }
     let domain = ascii_domain(domain).ok_or(INVALID)?;
@@ -112,6 +115,10 @@ mod tests {
         assert_eq!(key("KIM@bücher.example"), unicode.key);
         // Non-ASCII local parts are fine when they are already NFKC.
         assert_eq!(check("José@example.com").map(|e| e.key), Ok("josé@example.com".to_owned()));
+        // A decomposed accent is the same letter, not a compatibility character: accepted,
+        // and one account with the composed spelling.
+        let decomposed = check("Jose\u{301}@example.com").expect("valid");
+        assert_eq!(decomposed.key, "josé@example.com");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub async fn send_verification_email(
     actor: &Actor,
 ) -> Result<UserRow, SendVerificationError> {
     let user_id = actor.user_id().ok_or(SendVerificationError::NotAuthenticated)?.to_owned();
-    let per_email = settings.reset_requests_per_email;
+    let per_email = settings.verification_requests_per_email;
     let mut conn = db.get().await?;
     let user = conn
         .transaction(|tx| {
@@ -44,9 +44,9 @@ pub async fn send_verification_email(
                 if user.email_verified_at.is_some() {
                     return Ok::<_, SendVerificationError>(user);
                 }
-                // Counted on the same per-email limit as reset requests: both send mail to
-                // an address on demand, and one budget bounds what can be sent to it.
-                limit::reserve(tx, &per_email, &user.email_key)
+                // Per address, on a budget of its own: the account may not be the address's
+                // owner, and must not spend the owner's reset budget.
+                limit::reserve(tx, &per_email, &crate::email::key(&user.email))
                     .await?
                     .map_err(SendVerificationError::RateLimited)?;
                 crate::mail::queue(tx, &user, Purpose::VerifyEmail).await?;

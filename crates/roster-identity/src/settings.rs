@@ -23,9 +23,11 @@ pub struct IdentitySettings {
     pub sign_in_fallback: Limit,
     /// `signUp` calls per client address (an IPv6 client's /64) per hour.
     pub signups_per_address: Limit,
-    /// `requestPasswordReset` calls per email per hour, from all addresses together
-    /// (`sendVerificationEmail` counts here too).
+    /// `requestPasswordReset` calls per email per hour, from all addresses together.
     pub reset_requests_per_email: Limit,
+    /// `sendVerificationEmail` calls per email per hour. A budget of its own: whoever signed
+    /// up with an address (perhaps not its owner) must not spend the owner's reset budget.
+    pub verification_requests_per_email: Limit,
     /// Once an email's reset budget is spent: one request per (email, client address) per
     /// hour, so strangers who spent it cannot keep the owner from a reset link.
     pub reset_fallback: Limit,
@@ -65,8 +67,8 @@ impl IdentitySettings {
     pub fn with_limits(mut self, sign_in_attempts: u32, reset_requests: u32, token_attempts: u32) -> Self {
         (self.sign_in_per_email, self.sign_in_per_address, self.sign_in_fallback) =
             Self::sign_in_limits(sign_in_attempts);
-        self.reset_requests_per_email = Limit::new("reset/email", reset_requests.saturating_mul(4), HOUR);
-        self.reset_fallback = Limit::new("reset/email+address", reset_requests.min(1), HOUR);
+        self.verification_requests_per_email = Limit::new("verify/email", reset_requests, HOUR);
+        self = self.with_reset_requests_per_email(reset_requests.saturating_mul(4));
         self.reset_requests_per_address = Limit::new("reset/address", reset_requests, HOUR);
         self.token_attempts_per_address = Limit::new("token/address", token_attempts, MINUTE);
         self
@@ -76,6 +78,8 @@ impl IdentitySettings {
     #[must_use]
     pub fn with_reset_requests_per_email(mut self, requests: u32) -> Self {
         self.reset_requests_per_email = Limit::new("reset/email", requests, HOUR);
+        // The fallback is on whenever the budget is: off, it would let every request through.
+        self.reset_fallback = Limit::new("reset/email+address", requests.min(1), HOUR);
         self
     }
 
@@ -109,6 +113,7 @@ impl Default for IdentitySettings {
             reset_requests_per_email: Limit::new("reset/email", 0, HOUR),
             reset_requests_per_address: Limit::new("reset/address", 0, HOUR),
             reset_fallback: Limit::new("reset/email+address", 0, HOUR),
+            verification_requests_per_email: Limit::new("verify/email", 0, HOUR),
             token_attempts_per_address: Limit::new("token/address", 0, MINUTE),
             product_name: "Roster".into(),
             verify_email_url: "http://127.0.0.1:8000/console/verify-email?token={token}".into(),
@@ -116,5 +121,21 @@ impl Default for IdentitySettings {
             wake_sender: Arc::new(Notify::new()),
         }
         .with_limits(10, 5, 20)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reset_fallback_is_on_whenever_the_email_budget_is() {
+        // Per-address requests unlimited, a per-email budget of two: once spent, the fallback
+        // must still refuse a second request from one address, not let every one through.
+        let settings = IdentitySettings::default().with_limits(10, 0, 20).with_reset_requests_per_email(2);
+        assert!(settings.reset_requests_per_email.is_on());
+        assert!(settings.reset_fallback.is_on());
+        let off = IdentitySettings::default().with_reset_requests_per_email(0);
+        assert!(!off.reset_requests_per_email.is_on());
     }
 }

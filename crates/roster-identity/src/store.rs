@@ -61,11 +61,19 @@ pub async fn insert_user(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<()>
     Ok(())
 }
 
-/// The user whose email has this canonical form ([`crate::email::key`]), if any.
+/// The user whose email has this canonical form ([`crate::email::key`]), if any. A row not
+/// canonicalised yet (written by an older replica during a rolling upgrade, until the next
+/// fill) is found by its `email_key`, which was the same for every ASCII address.
 pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
         users::table
-            .filter(users::email_canonical.eq(key))
+            .filter(
+                users::email_canonical.eq(key).or(users::email_canonical
+                    .is_null()
+                    .and(users::email_conflict.is_null())
+                    .and(users::email_key.eq(key))
+                    .nullable()),
+            )
             .select(UserRow::as_select())
             .first(c)
             .await
@@ -182,7 +190,13 @@ pub async fn claim_passwordless(conn: &mut Conn<'_>, new: &UserRow) -> QueryResu
     db_run!(conn, |c| {
         diesel::update(
             users::table
-                .filter(users::email_canonical.eq(&new.email_canonical))
+                .filter(
+                    users::email_canonical.eq(&new.email_canonical).or(users::email_canonical
+                        .is_null()
+                        .and(users::email_conflict.is_null())
+                        .and(users::email_key.eq(&new.email_key))
+                        .nullable()),
+                )
                 .filter(users::password_hash.is_null()),
         )
         .set((users::password_hash.eq(&new.password_hash), users::display_name.eq(&new.display_name)))

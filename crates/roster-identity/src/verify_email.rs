@@ -145,9 +145,14 @@ pub async fn verify_email(
         (None, Some(given)) => {
             let attempt = {
                 let mut conn = db.get().await?;
-                let attempt = begin_password_attempt(&mut conn.conn(), settings, client, &user.email_key)
-                    .await?
-                    .map_err(VerifyError::RateLimited)?;
+                let attempt = begin_password_attempt(
+                    &mut conn.conn(),
+                    settings,
+                    client,
+                    &crate::email::key(&user.email),
+                )
+                .await?
+                .map_err(VerifyError::RateLimited)?;
                 conn.release();
                 attempt
             };

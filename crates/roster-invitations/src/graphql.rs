@@ -362,6 +362,9 @@ impl InvitationsMutation {
                 "This invitation was resent too often; try again later.",
                 refused,
             )),
+            Err(ResendError::UnverifiedAllowance(refused)) => ResendInvitationResult::RateLimitedError(
+                rate_limited("Verify your email address to send more invitations today.", refused),
+            ),
             Err(ResendError::Db(e)) => return Err(e).or_internal(),
         })
     }

@@ -31,6 +31,10 @@ pub enum ResendError {
     /// This person's invitation to this scope was resent as often as an hour allows.
     #[error("rate limited")]
     RateLimited(Refused),
+    /// The inviter's own email is not verified, and they sent as many invitations (resends
+    /// included) as an unverified account may send in a day.
+    #[error("unverified inviter's allowance used up")]
+    UnverifiedAllowance(Refused),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -68,6 +72,15 @@ pub async fn resend(
                 limit::reserve(tx, &settings.resends, &format!("{}:{user_id}", scope.id()))
                     .await?
                     .map_err(ResendError::RateLimited)?;
+                // A resend mails as much as an invitation does: an unverified inviter's daily
+                // allowance counts both, or ten invitations would buy hundreds of mails.
+                if settings.invites_per_unverified_inviter.is_on()
+                    && !roster_identity::store::is_verified(tx, &actor_id).await?
+                {
+                    limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
+                        .await?
+                        .map_err(ResendError::UnverifiedAllowance)?;
+                }
                 let now = roster_db::now();
                 store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
                 let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))

@@ -22,9 +22,9 @@ pub struct InvitationSettings {
     pub invites_per_organization: Limit,
     /// Invitations per inviter per day.
     pub invites_per_inviter: Limit,
-    /// Invitations per day of an inviter whose own email is not verified yet: an account
-    /// anyone could have made in a second must not relay mail in bulk. Verified inviters are
-    /// not counted here.
+    /// Invitations and resends per day of an inviter whose own email is not verified yet: an
+    /// account anyone could have made in a second must not relay mail in bulk. Verified
+    /// inviters are not counted here.
     pub invites_per_unverified_inviter: Limit,
     /// Resends per invitee and scope per hour.
     pub resends: Limit,

@@ -279,6 +279,11 @@ async fn maintenance(db: Db, mut shutdown: watch::Receiver<bool>) {
                     Ok(count) => tracing::debug!(count, "pruned spent rate-limit rows"),
                     Err(e) => tracing::warn!(error = %e, "pruning rate-limit rows failed; will retry"),
                 }
+                // Rows an older replica wrote during a rolling upgrade, and rows whose
+                // conflict an operator resolved, get their canonical email form.
+                if let Err(e) = roster_identity::canonical_emails::fill(&db).await {
+                    tracing::warn!(error = %e, "filling canonical email forms failed; will retry");
+                }
             }
             () = &mut stopping => return,
         }

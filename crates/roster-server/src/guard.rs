@@ -13,8 +13,8 @@ use std::sync::Arc;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Value, Variables};
 use roster_core::ErrorCode;
 
 /// What a document may ask for.
@@ -77,6 +77,14 @@ impl Extension for GuardExtension {
                     None,
                 ),
                 ErrorCode::TooManyAliases,
+            ));
+        }
+        // PostgreSQL cannot store U+0000 in text, so it would fail deep in a query as a server
+        // error; no Roster field has a use for it, so it is refused here, for every argument.
+        if variables_hold_nul(variables) || document_holds_nul(&document) {
+            return Err(coded(
+                ServerError::new("Text may not contain the NUL character (U+0000).", None),
+                ErrorCode::BadUserInput,
             ));
         }
         if !self.0.introspection && asks_for_introspection(&document) {
@@ -178,6 +186,63 @@ fn count_aliases(document: &ExecutableDocument, max: usize) -> usize {
     count
 }
 
+/// Whether a string anywhere in a value holds U+0000.
+fn value_holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::List(items) => items.iter().any(value_holds_nul),
+        Value::Object(fields) => fields.iter().any(|(name, v)| name.contains('\0') || value_holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// [`value_holds_nul`] for a literal in a document, whose variables (checked on their own)
+/// count as null here.
+macro_rules! literal_holds_nul {
+    ($literal:expr) => {
+        $literal
+            .clone()
+            .into_const_with(|_| Ok::<_, std::convert::Infallible>(Value::Null))
+            .is_ok_and(|v| value_holds_nul(&v))
+    };
+}
+
+/// Whether a variable's value holds U+0000 in any string.
+fn variables_hold_nul(variables: &Variables) -> bool {
+    variables.iter().any(|(_, value)| value_holds_nul(value))
+}
+
+/// Whether a literal argument (of a field or a directive) or a variable's default, in an
+/// operation or a fragment, holds U+0000 in any string.
+fn document_holds_nul(document: &ExecutableDocument) -> bool {
+    fn directives(list: &[Positioned<Directive>]) -> bool {
+        list.iter().any(|d| d.node.arguments.iter().any(|(_, v)| literal_holds_nul!(v.node)))
+    }
+    fn set(selections: &SelectionSet) -> bool {
+        selections.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => {
+                field.node.arguments.iter().any(|(_, v)| literal_holds_nul!(v.node))
+                    || directives(&field.node.directives)
+                    || set(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(fragment) => {
+                directives(&fragment.node.directives) || set(&fragment.node.selection_set.node)
+            }
+            Selection::FragmentSpread(spread) => directives(&spread.node.directives),
+        })
+    }
+    document.operations.iter().any(|(_, operation)| {
+        let operation = &operation.node;
+        operation.variable_definitions.iter().any(|definition| {
+            definition.node.default_value.as_ref().is_some_and(|v| value_holds_nul(&v.node))
+        }) || directives(&operation.directives)
+            || set(&operation.selection_set.node)
+    }) || document
+        .fragments
+        .values()
+        .any(|fragment| directives(&fragment.node.directives) || set(&fragment.node.selection_set.node))
+}
+
 /// Whether any selection, in an operation or a fragment, is `__schema` or `__type`.
 fn asks_for_introspection(document: &ExecutableDocument) -> bool {
     fn any(set: &SelectionSet) -> bool {
@@ -209,6 +274,21 @@ mod tests {
         assert_eq!(count_aliases(&parse(spread), 15), 4);
         let cycle = "query { ...A } fragment A on Query { a: viewer { id } ...A }";
         assert_eq!(count_aliases(&parse(cycle), 15), 1);
+    }
+
+    #[test]
+    fn nul_is_found_in_literals_defaults_directives_and_variables() {
+        assert!(document_holds_nul(&parse("{ organization(id: \"o\\u0000\") { id } }")));
+        assert!(document_holds_nul(&parse(
+            "query($n: String = \"a\\u0000\") { ...F } fragment F on Query { viewer { id } }"
+        )));
+        assert!(document_holds_nul(&parse(
+            "{ ...F } fragment F on Query { team(id: \"t\") { members(status: X, after: \"\\u0000\") { pageInfo { hasNextPage } } } }"
+        )));
+        assert!(!document_holds_nul(&parse("{ organization(id: \"org_1\") { id } }")));
+        let variables = Variables::from_json(serde_json::json!({ "s": { "organizationId": "a\u{0}" } }));
+        assert!(variables_hold_nul(&variables));
+        assert!(!variables_hold_nul(&Variables::from_json(serde_json::json!({ "s": ["fine"] }))));
     }
 
     #[test]

@@ -273,7 +273,7 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
     pub resends_per_hour: u32,
 
-    /// requestPasswordReset calls per hour per client address; sendVerificationEmail counts per email too (0: no limit).
+    /// requestPasswordReset calls per hour per client address, and sendVerificationEmail calls per hour per email (0: no limit).
     #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
     pub reset_requests_per_hour: u32,
 
@@ -289,7 +289,7 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_ORG_CREATIONS_PER_DAY", default_value_t = 10, global = true)]
     pub org_creations_per_day: u32,
 
-    /// Invitations per day from an account whose email is not verified yet (0: no limit beyond the others).
+    /// Invitations and resends per day from an account whose email is not verified yet (0: no limit beyond the others).
     #[arg(long, env = "ROSTER_UNVERIFIED_INVITES_PER_DAY", default_value_t = 10, global = true)]
     pub unverified_invites_per_day: u32,
 }
@@ -437,7 +437,7 @@ pub struct AbuseLimits {
     pub signups_per_hour: u32,
     /// Organizations created per user, and per client address, per day.
     pub org_creations_per_day: u32,
-    /// Invitations per day from an inviter whose email is unverified.
+    /// Invitations and resends per day from an inviter whose email is unverified.
     pub unverified_invites_per_day: u32,
 }
 

@@ -89,6 +89,12 @@ impl<O: OrganizationObject> OrganizationTeams<O> {
     ) -> async_graphql::Result<Vec<Team<O>>> {
         let limit = roster_core::page::page_size(first)?;
         let after = after.as_ref().map(|id| id.as_str());
+        if after.is_some_and(|id| !roster_core::id::IdKind::Team.matches(id)) {
+            return Err(roster_core::top_level_error(
+                roster_core::ErrorCode::BadUserInput,
+                "`after` must be the id of a team (`team_…`).",
+            ));
+        }
         let rows =
             crate::team::of_organization(ctx.data::<Db>()?, &self.0.id, after, limit).await.or_internal()?;
         Ok(rows.into_iter().map(|team| Team::new(team, self.0.clone())).collect())

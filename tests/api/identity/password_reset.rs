@@ -15,6 +15,7 @@ backend_tests!(
     a_link_works_once_and_not_after_an_hour,
     a_short_password_is_refused_and_the_link_still_works,
     strangers_cannot_spend_the_owners_reset_budget with behind_a_proxy,
+    verification_mails_do_not_spend_the_reset_budget with behind_a_proxy,
 );
 
 fn behind_a_proxy(settings: &mut roster_server::Settings) {
@@ -194,4 +195,31 @@ async fn strangers_cannot_spend_the_owners_reset_budget(app: TestApp) {
     // ...and Ana, from another place, still gets a link, once.
     assert_eq!(from("198.51.100.8").await, "RequestPasswordResetSuccess");
     assert_eq!(from("198.51.100.8").await, "RateLimitedError");
+}
+
+async fn verification_mails_do_not_spend_the_reset_budget(app: TestApp) {
+    // Someone signs up with Ana's address (perhaps not Ana) and asks for verification mail
+    // until refused: five an hour, on a budget of its own.
+    let squatter = app.sign_up("ana").await;
+    let send = "mutation { sendVerificationEmail { __typename } }";
+    for _ in 0..5 {
+        let sent = app.graphql_as(Some(&squatter.token), send, json!({})).await;
+        assert_eq!(
+            sent["data"]["sendVerificationEmail"]["__typename"], "SendVerificationEmailSuccess",
+            "{sent}"
+        );
+    }
+    let refused = app.graphql_as(Some(&squatter.token), send, json!({})).await;
+    assert_eq!(refused["data"]["sendVerificationEmail"]["__typename"], "RateLimitedError", "{refused}");
+    // Ana's reset budget is whole: twenty requests from five addresses all pass.
+    for i in 0..20 {
+        let address = format!("198.51.100.{}", i / 4);
+        let answer = app
+            .graphql_with(None, &[("x-forwarded-for", &address)], REQUEST, json!({ "e": squatter.email }))
+            .await;
+        assert_eq!(
+            answer["data"]["requestPasswordReset"]["__typename"], "RequestPasswordResetSuccess",
+            "{i}: {answer}"
+        );
+    }
 }

@@ -41,7 +41,12 @@ backend_tests!(
     sign_ups_are_limited_per_address_before_any_mail_or_hashing with production_abuse_limits,
     creating_organizations_is_limited_per_user_and_per_address with production_abuse_limits,
     an_unverified_account_may_send_ten_invitations_a_day with production_abuse_limits,
+    an_unverified_accounts_resends_count_against_its_allowance with three_unverified_invitations,
 );
+
+fn three_unverified_invitations(settings: &mut roster_server::Settings) {
+    settings.limits.unverified_invites_per_day = 3;
+}
 
 /// The limits of sign-up, organization creation and unverified inviters as `roster serve`
 /// sets them by default (the test settings turn them off), behind a trusted proxy.
@@ -333,4 +338,23 @@ async fn an_unverified_account_may_send_ten_invitations_a_day(app: TestApp) {
     let more = app.invite_users(Some(&admin), org(&acme), &items[10..]).await;
     let more = more["results"].as_array().cloned().unwrap_or_default();
     assert!(more.iter().all(|r| typename(r) == "InviteUserSuccess"), "{more:?}");
+}
+
+async fn an_unverified_accounts_resends_count_against_its_allowance(app: TestApp) {
+    let admin = app.sign_up("admin").await;
+    let acme = app.create_org(&admin, "Acme").await;
+    let bob = app.invite_ok(&admin, org(&acme), "bob@victim.example", None).await;
+    // One invitation and two resends spend the allowance of three...
+    for _ in 0..2 {
+        let resent = app.resend(Some(&admin), org(&acme), &bob).await;
+        assert_eq!(typename(&resent), "ResendInvitationSuccess", "{resent}");
+    }
+    // ...so a third resend, still within the per-invitee limit of five, is refused.
+    let refused = app.resend(Some(&admin), org(&acme), &bob).await;
+    assert_eq!(typename(&refused), "RateLimitedError", "{refused}");
+    assert!(refused["message"].as_str().unwrap_or_default().contains("Verify your email"), "{refused}");
+    // Verified, the same account resends as the other limits allow.
+    app.verify(&admin).await;
+    let resent = app.resend(Some(&admin), org(&acme), &bob).await;
+    assert_eq!(typename(&resent), "ResendInvitationSuccess", "{resent}");
 }

@@ -100,6 +100,8 @@ async fn teams_are_paged_by_first_and_after(app: TestApp) {
     assert_eq!(ids(&page(500, None).await), teams, "first above 100 is clamped");
     let negative = page(-1, None).await;
     assert_eq!(code(&negative), "BAD_USER_INPUT", "{negative}");
+    let not_a_team = page(2, Some("org_nope")).await;
+    assert_eq!(code(&not_a_team), "BAD_USER_INPUT", "{not_a_team}");
 }
 
 async fn my_lists_are_bounded_and_charged_like_pages(app: TestApp) {

@@ -12,6 +12,8 @@ use roster_tests::{Backend, TestApp, backend_tests};
 use serde_json::json;
 
 backend_tests!(
+    metrics_on_their_own_address_are_not_on_the_public_one,
+    metrics_are_on_the_main_address_only_when_an_operator_says_so,
     metrics_count_operations_by_outcome_and_never_label_with_user_input,
     request_ids_are_kept_made_and_given_to_server_errors,
 );
@@ -161,18 +163,15 @@ fn metrics(app: &TestApp) -> std::net::SocketAddr {
     app.metrics_addr.expect("/metrics on an address of its own")
 }
 
-#[tokio::test]
-async fn metrics_on_their_own_address_are_not_on_the_public_one() {
+async fn metrics_on_their_own_address_are_not_on_the_public_one(app: TestApp) {
     // The test settings serve /metrics as the default does: on an address of its own.
-    let app = TestApp::spawn(Backend::Sqlite).await;
     let public = app.http.get(format!("http://{}/metrics", app.addr)).send().await.expect("a response");
     assert_eq!(public.status(), 404);
     let (scrape, text) = Scrape::of(&app, metrics(&app)).await;
     assert!(scrape.has("roster_db_pool_connections"), "{text}");
 }
 
-#[tokio::test]
-async fn metrics_are_on_the_main_address_only_when_an_operator_says_so() {
+async fn metrics_are_on_the_main_address_only_when_an_operator_says_so(app: TestApp) {
     use roster_server::settings::{MetricsListen, SettingsArgs};
 
     // The default, as `roster serve` reads it with nothing set: loopback port 9100.
@@ -197,11 +196,11 @@ async fn metrics_are_on_the_main_address_only_when_an_operator_says_so() {
     assert_eq!("main".parse::<MetricsListen>(), Ok(MetricsListen::Main));
     assert!("public".parse::<MetricsListen>().is_err());
 
-    let main = TestApp::spawn_with(Backend::Sqlite, |s| s.metrics_listen = MetricsListen::Main).await;
+    let main = TestApp::spawn_with(app.backend, |s| s.metrics_listen = MetricsListen::Main).await;
     assert_eq!(main.metrics_addr, None);
     let (scrape, text) = Scrape::of(&main, main.addr).await;
     assert!(scrape.has("roster_db_pool_connections"), "{text}");
-    let off = TestApp::spawn_with(Backend::Sqlite, |s| s.metrics_listen = MetricsListen::Off).await;
+    let off = TestApp::spawn_with(app.backend, |s| s.metrics_listen = MetricsListen::Off).await;
     let public = off.http.get(format!("http://{}/metrics", off.addr)).send().await.expect("a response");
     assert_eq!((off.metrics_addr, public.status().as_u16()), (None, 404));
 }
