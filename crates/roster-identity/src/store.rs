@@ -263,6 +263,18 @@ pub async fn reset_password(
     })
 }
 
+/// Removes the account's display name: after a reclaim, the name whoever squatted the address
+/// chose (perhaps a lookalike link) must not stay on the owner's account.
+pub async fn clear_display_name(conn: &mut Conn<'_>, user_id: &str) -> QueryResult<()> {
+    db_run!(conn, |c| {
+        diesel::update(users::table.find(user_id))
+            .set(users::display_name.eq(None::<String>))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
 /// Takes over an account whose email was never verified, for whoever proved the mailbox (an
 /// invitation's token): a new password and display name, and the email verified. Returns
 /// false when the email was verified meanwhile, so a verified account is never taken over.

@@ -185,6 +185,8 @@ pub async fn verify_email(
                         Ok::<_, VerifyError>((Verified::Verified(user), Vec::new()))
                     }
                     Proven::Reclaim(password_hash) => {
+                        // The name goes with the squatter: the owner never chose it.
+                        store::clear_display_name(tx, &user_id).await?;
                         let user = store::reset_password(tx, &user_id, &password_hash, now)
                             .await?
                             .ok_or(VerifyError::Invalid)?;

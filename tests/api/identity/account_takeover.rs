@@ -148,6 +148,9 @@ async fn the_owners_verification_link_reclaims_a_squatted_account(app: roster_te
     assert_eq!(reclaimed["user"], json!({ "id": mallory.id, "emailVerified": true }));
     let vera_token = reclaimed["token"].as_str().expect("a new session").to_owned();
     assert_eq!(email_verified(&app, &vera_token).await, true);
+    // The name Mallory chose for the account went with her.
+    let named = app.graphql_as(Some(&vera_token), "{ viewer { displayName } }", json!({})).await;
+    assert_eq!(named["data"]["viewer"]["displayName"], json!(null), "{named}");
 
     // Mallory is out: her session, her socket and her password are dead.
     assert_eq!(socket.closed_with(Duration::from_secs(5)).await, Some(4403), "the squatter's socket closes");
