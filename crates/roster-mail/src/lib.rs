@@ -6,7 +6,7 @@ pub mod sender;
 pub mod store;
 pub mod transport;
 
-pub use compose::{Composer, Composers};
+pub use compose::{Composer, Composers, DuplicateComposer};
 pub use message::{Message, Templates, user_text};
 pub use sender::Sender;
 pub use transport::{Mailer, MailerError};

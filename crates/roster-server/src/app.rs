@@ -16,7 +16,7 @@ use roster_identity::mail::TokenMail;
 use roster_invitations::InvitationSettings;
 use roster_invitations::mail::InvitationMail;
 use roster_live::live::{LiveHub, LiveSettings};
-use roster_mail::{Composers, Mailer, MailerError, Sender};
+use roster_mail::{Composers, DuplicateComposer, Mailer, MailerError, Sender};
 use roster_organizations::OrganizationSettings;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -38,6 +38,9 @@ pub enum StartupError {
     /// The mail settings do not work.
     #[error(transparent)]
     Mail(#[from] MailerError),
+    /// The modules do not fit together.
+    #[error("composition: {0}")]
+    Composition(#[from] DuplicateComposer),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -49,11 +52,14 @@ pub enum StartupError {
 }
 
 /// How each kind of queued mail is rendered: every module that queues mail brings its
-/// composer, and the one sender delivers them all.
-pub fn composers(identity: &IdentitySettings, invitations: &InvitationSettings) -> Composers {
+/// composer, and the one sender delivers them all. Two composers for one kind stop startup.
+pub fn composers(
+    identity: &IdentitySettings,
+    invitations: &InvitationSettings,
+) -> Result<Composers, DuplicateComposer> {
     Composers::default()
-        .with(InvitationMail::new(invitations.clone()))
-        .with(TokenMail::verify_email(identity.clone()))
+        .with(InvitationMail::new(invitations.clone()))?
+        .with(TokenMail::verify_email(identity.clone()))?
         .with(TokenMail::reset_password(identity.clone()))
 }
 
@@ -125,7 +131,7 @@ impl Application {
         let sender = Sender {
             db: db.clone(),
             mailer,
-            composers: composers(&identity, &invitations),
+            composers: composers(&identity, &invitations)?,
             claim: settings.mail_claim,
             wake: wake_sender,
         };
