@@ -47,6 +47,7 @@ pub struct SmtpCapture {
     failing: Arc<AtomicBool>,
     refusing: Arc<AtomicBool>,
     refused: Arc<AtomicUsize>,
+    failed: Arc<AtomicUsize>,
     delay_ms: Arc<AtomicU64>,
     arrived: Arc<Notify>,
 }
@@ -61,6 +62,7 @@ impl SmtpCapture {
             failing: Arc::default(),
             refusing: Arc::default(),
             refused: Arc::default(),
+            failed: Arc::default(),
             delay_ms: Arc::default(),
             arrived: Arc::default(),
         };
@@ -84,6 +86,21 @@ impl SmtpCapture {
     /// Makes the server refuse (true) or accept (false) mail.
     pub fn set_failing(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// How many mails were turned away for now (451) while failing, so far.
+    pub fn failed(&self) -> usize {
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    /// Waits until at least `count` mails were turned away while failing: the sender has
+    /// tried them and will not send them before its next attempt.
+    pub async fn wait_for_failures(&self, count: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.failed() < count {
+            assert!(tokio::time::Instant::now() < deadline, "no attempt to send reached the capture server");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Makes the server refuse every recipient for good (550), or stop doing so.
@@ -154,6 +171,7 @@ impl SmtpCapture {
             } else if upper.starts_with("MAIL FROM") {
                 to.clear();
                 if self.failing.load(Ordering::SeqCst) {
+                    self.failed.fetch_add(1, Ordering::SeqCst);
                     b"451 4.3.0 capture is failing on purpose\r\n"
                 } else {
                     b"250 OK\r\n"

@@ -281,6 +281,9 @@ async fn removing_a_member_cancels_their_pending_team_invitations_and_their_mail
     // The team invitation's email is still queued when Bob is removed.
     app.smtp.set_failing(true);
     app.invite_ok(&admin, team(&design), "bob@example.com", None).await;
+    // The sender has tried it and failed; it is not mid-conversation, about to succeed once
+    // the server is back, when Bob is removed.
+    app.smtp.wait_for_failures(1).await;
     let removed = app.remove(Some(&admin), org(&acme), &bob.id).await;
     assert_eq!(removed["__typename"], "RemoveMemberSuccess", "{removed}");
     app.smtp.set_failing(false);
