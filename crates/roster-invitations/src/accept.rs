@@ -3,17 +3,16 @@
 
 use chrono::NaiveDateTime;
 use roster_audit::AuditCode;
-use roster_core::id::{IdKind, new_id};
 use roster_core::{Actor, ClientAddr};
 use roster_db::limit::{self, Refused};
 use roster_db::{Conn, Db, DbError, from_diesel_error};
 use roster_identity::IdentitySettings;
 use roster_identity::proof::{Proof, ProofError, prove_account};
 use roster_identity::store::{self as users, UserRow};
-use roster_organizations::events::{self, Change, EventKind};
+use roster_organizations::lookup;
+use roster_organizations::membership::{self, Changes, Joiner};
 use roster_organizations::role::{Role, Status};
-use roster_organizations::scope::{self, Scope};
-use roster_organizations::store::{self as organizations, MembershipRow};
+use roster_organizations::scope::{self, LockedScope, Scope};
 
 use crate::settings::InvitationSettings;
 use crate::store::{self, InvitationRow, State};
@@ -103,111 +102,90 @@ pub async fn accept(
     .await?;
 
     let ttl = identity.session_ttl;
-    let mut conn = db.get().await?;
-    let (accepted, changes, revoked) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let now = roster_db::now();
-                let scope = Scope {
-                    organization_id: invitation.organization_id.clone(),
-                    team_id: invitation.team_id.clone(),
-                };
-                let organization =
-                    Scope { organization_id: invitation.organization_id.clone(), team_id: None };
-                scope::lock(tx, &scope).await?;
-                // Membership first, then the invitation: the lock order cancel uses too.
-                let membership = organizations::verify_membership(tx, scope.id(), &user.id, now)
-                    .await?
-                    .ok_or(AcceptError::Invalid)?;
-                if !store::accept(tx, &invitation.id, now).await? {
-                    return Err(AcceptError::Invalid);
-                }
-                let mut user = user;
-                let mut revoked = Vec::new();
-                match proof {
-                    Proof::Existing => {}
-                    Proof::NewAccount { password_hash, display_name } => {
-                        if !users::set_first_password(tx, &user.id, &password_hash, &display_name).await? {
-                            // Someone set a password between our read and now: it must be proven.
-                            return Err(ProofError::InvalidCredentials.into());
-                        }
-                        user.password_hash = Some(password_hash);
-                        user.display_name = Some(display_name);
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let now = roster_db::now();
+            let scope = Scope {
+                organization_id: invitation.organization_id.clone(),
+                team_id: invitation.team_id.clone(),
+            };
+            let scope = scope::lock(tx, &scope).await?;
+            // Every membership change takes this lock first (cancel included), so a membership
+            // still pending here stays so until it is verified below, after the proof: the
+            // audit log shows an account's reclaim before its acceptance.
+            let pending = lookup::membership(tx, scope.id(), &user.id).await?;
+            if !pending.is_some_and(|m| m.status() == Status::Unverified) {
+                return Err(AcceptError::Invalid);
+            }
+            if !store::accept(tx, &invitation.id, now).await? {
+                return Err(AcceptError::Invalid);
+            }
+            let mut user = user;
+            match proof {
+                Proof::Existing => {}
+                Proof::NewAccount { password_hash, display_name } => {
+                    if !users::set_first_password(tx, &user.id, &password_hash, &display_name).await? {
+                        // Someone set a password between our read and now: it must be proven.
+                        return Err(ProofError::InvalidCredentials.into());
                     }
-                    Proof::Takeover { password_hash, display_name } => {
-                        if !users::take_over_unverified(tx, &user.id, &password_hash, &display_name, now)
-                            .await?
-                        {
-                            // Verified between our read and now: the account must be proven.
-                            return Err(ProofError::InvalidCredentials.into());
-                        }
-                        // Whoever registered the address is signed out for good.
-                        revoked = roster_identity::service::revoke_sessions(tx, &user.id, None).await?;
-                        let id = Some(user.id.as_str());
-                        scope::audit(tx, &scope, AuditCode::AccountReclaimed, id, id).await?;
-                        user.password_hash = Some(password_hash);
-                        user.display_name = Some(display_name);
+                    user.password_hash = Some(password_hash);
+                    user.display_name = Some(display_name);
+                }
+                Proof::Takeover { password_hash, display_name } => {
+                    if !users::take_over_unverified(tx, &user.id, &password_hash, &display_name, now).await? {
+                        // Verified between our read and now: the account must be proven.
+                        return Err(ProofError::InvalidCredentials.into());
                     }
+                    // Whoever registered the address is signed out for good.
+                    let revoked = roster_identity::service::revoke_sessions(tx, &user.id, None).await?;
+                    changes.after_commit(move |db| roster_identity::service::announce_revoked(db, &revoked));
+                    let id = Some(user.id.as_str());
+                    scope::audit(tx, &scope, AuditCode::AccountReclaimed, id, id).await?;
+                    user.password_hash = Some(password_hash);
+                    user.display_name = Some(display_name);
                 }
-                // The token came to the mailbox: whoever accepts it owns the address.
-                users::mark_verified(tx, &user.id, now).await?;
-                user.email_verified_at.get_or_insert(now);
-                let mut changes = vec![record_accept(tx, &scope, &membership).await?];
-                if scope.is_team() {
-                    changes.extend(join_organization(tx, &organization, &invitation, &user.id, now).await?);
-                }
-                let token = roster_identity::service::create_session(tx, &user.id, ttl).await?;
-                Ok::<_, AcceptError>((Accepted { user, token }, changes, revoked))
-            })
+            }
+            // The token came to the mailbox: whoever accepts it owns the address.
+            users::mark_verified(tx, &user.id, now).await?;
+            user.email_verified_at.get_or_insert(now);
+            membership::verify(tx, &scope, changes, &user.id, now).await?.ok_or(AcceptError::Invalid)?;
+            if scope.is_team() {
+                join_organization(tx, &scope.organization(), changes, &invitation, &user.id, now).await?;
+            }
+            let token = roster_identity::service::create_session(tx, &user.id, ttl).await?;
+            Ok::<_, AcceptError>(Accepted { user, token })
         })
-        .await?;
-    roster_identity::service::announce_revoked(db, &revoked);
-    events::announce(db, &changes);
-    Ok(accepted)
-}
-
-/// The audit entry ("User accepted invite") and the JOINED event of one acceptance.
-async fn record_accept(
-    tx: &mut Conn<'_>,
-    scope: &Scope,
-    membership: &MembershipRow,
-) -> diesel::QueryResult<Change> {
-    let user_id = membership.user_id.as_str();
-    scope::audit(tx, scope, AuditCode::InvitationAccepted, Some(user_id), Some(user_id)).await?;
-    events::append(tx, scope, EventKind::Joined, user_id, Some(membership)).await
+    })
+    .await
 }
 
 /// Makes a team's new member a verified member of the organization, if not already: a pending
-/// organization invitation is accepted with it, otherwise a MEMBER row is added.
+/// organization invitation is accepted with it, otherwise a MEMBER row is added. Either is
+/// logged as "User accepted invite", with a JOINED event on the organization's list.
 async fn join_organization(
     tx: &mut Conn<'_>,
-    organization: &Scope,
+    organization: &LockedScope,
+    changes: &mut Changes,
     invitation: &InvitationRow,
     user_id: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<Option<Change>> {
-    let membership = match organizations::membership(tx, organization.id(), user_id).await? {
-        Some(existing) if existing.status() == Status::Verified => return Ok(None),
-        Some(pending) => {
+) -> diesel::QueryResult<()> {
+    match lookup::membership(tx, organization.id(), user_id).await? {
+        Some(existing) if existing.status() == Status::Verified => {}
+        Some(_pending) => {
             store::resolve_pending(tx, organization.id(), user_id, State::Accepted, now).await?;
-            organizations::verify_membership(tx, organization.id(), user_id, now).await?.unwrap_or(pending)
+            membership::verify(tx, organization, changes, user_id, now).await?;
         }
         None => {
-            let membership = MembershipRow {
-                id: new_id(IdKind::Membership),
-                scope_id: organization.id().to_owned(),
-                organization_id: organization.organization_id.clone(),
-                team_id: None,
-                user_id: user_id.to_owned(),
-                role: Role::Member.as_str().to_owned(),
-                status: Status::Verified.as_str().to_owned(),
+            let joiner = Joiner {
+                user_id,
+                role: Role::Member,
                 invited_at: Some(invitation.created_at),
-                invited_by: invitation.invited_by.clone(),
-                joined_at: Some(now),
+                invited_by: invitation.invited_by.as_deref(),
+                at: now,
             };
-            organizations::insert_membership(tx, &membership).await?;
-            membership
+            membership::join(tx, organization, changes, joiner, AuditCode::InvitationAccepted).await?;
         }
-    };
-    record_accept(tx, organization, &membership).await.map(Some)
+    }
+    Ok(())
 }

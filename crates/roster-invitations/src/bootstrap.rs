@@ -2,18 +2,15 @@
 //! creates an organization and invites its first ADMIN, also on a server where sign-up and
 //! organization creation are closed to users.
 
-use roster_audit::AuditCode;
-use roster_core::id::{IdKind, new_id};
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_identity::email;
 use roster_identity::store as users;
 use roster_mail::Message;
 use roster_mail::compose::ComposeError;
 use roster_organizations::create_organization::{CreateOrganizationError, insert_unowned};
-use roster_organizations::events::{self, EventKind};
-use roster_organizations::role::{Role, Status};
-use roster_organizations::scope::{self, Scope};
-use roster_organizations::store::{self as organizations, MembershipRow, OrganizationRow};
+use roster_organizations::lookup::OrganizationRow;
+use roster_organizations::membership::{self, Invitee};
+use roster_organizations::role::Role;
 
 use crate::invitation::new_invitation;
 use crate::mail::InvitationMail;
@@ -77,38 +74,21 @@ pub async fn create_organization_with_admin(
         email::parse(admin_email).ok_or_else(|| BootstrapError::InvalidEmail(admin_email.to_owned()))?;
     let token = roster_core::token::mint();
     let (name, owned_settings, digest) = (name.to_owned(), settings.clone(), token.digest.clone());
-    let mut conn = db.get().await?;
-    let (organization, invitation, recipient, change) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let organization = insert_unowned(tx, &name).await?;
-                let now = roster_db::now();
-                let user = users::invitee(tx, &email, now).await?;
-                let scope = Scope { organization_id: organization.id.clone(), team_id: None };
-                let membership = MembershipRow {
-                    id: new_id(IdKind::Membership),
-                    scope_id: organization.id.clone(),
-                    organization_id: organization.id.clone(),
-                    team_id: None,
-                    user_id: user.id.clone(),
-                    role: Role::Admin.as_str().to_owned(),
-                    status: Status::Unverified.as_str().to_owned(),
-                    invited_at: Some(now),
-                    invited_by: None,
-                    joined_at: None,
-                };
-                organizations::insert_membership(tx, &membership).await?;
-                let (mut invitation, _) = new_invitation(&scope, &user, None, &owned_settings, now);
-                invitation.token_digest = digest;
-                store::insert(tx, &invitation).await?;
-                scope::audit(tx, &scope, AuditCode::MemberInvited, None, Some(&user.id)).await?;
-                let change =
-                    events::append(tx, &scope, EventKind::Invited, &user.id, Some(&membership)).await?;
-                Ok::<_, BootstrapError>((organization, invitation, user.email, change))
-            })
+    let (organization, invitation, recipient) = membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let (organization, scope) = insert_unowned(tx, &name).await?;
+            let now = roster_db::now();
+            let user = users::invitee(tx, &email, now).await?;
+            let admin = Invitee { user_id: &user.id, role: Role::Admin, invited_by: None, at: now };
+            membership::invite(tx, &scope, changes, admin).await?;
+            let (mut invitation, _) = new_invitation(&scope, &user, None, &owned_settings, now);
+            invitation.token_digest = digest;
+            store::insert(tx, &invitation).await?;
+            Ok::<_, BootstrapError>((organization, invitation, user.email))
         })
-        .await?;
-    events::announce(db, &[change]);
+    })
+    .await?;
+    let mut conn = db.get().await?;
     let message = InvitationMail::new(settings.clone())
         .render(&mut conn.conn(), &invitation, &recipient, &token.secret)
         .await?;

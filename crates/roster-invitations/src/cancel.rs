@@ -16,11 +16,10 @@ use roster_audit::AuditCode;
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
-use roster_organizations::events::{self, EventKind};
-use roster_organizations::pending::{self, PendingInvitations as _};
+use roster_organizations::lookup;
+use roster_organizations::membership::{self, Ending};
 use roster_organizations::role::Status;
-use roster_organizations::scope::{self, MembershipScope};
-use roster_organizations::store as organizations;
+use roster_organizations::scope::MembershipScope;
 
 use crate::ending::EndPending;
 
@@ -56,36 +55,29 @@ pub async fn cancel(
     requested: &MembershipScope,
     user_id: &str,
 ) -> Result<NaiveDateTime, CancelError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
-    let (at, changes) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
-                let membership = organizations::membership(tx, scope.id(), &user_id)
-                    .await?
-                    .ok_or(CancelError::NotFound)?;
-                if membership.status() == Status::Verified {
-                    return Err(CancelError::AlreadyAccepted);
-                }
-                // Conditional on still being pending: of concurrent cancels, one wins.
-                if !organizations::delete_membership(tx, scope.id(), &user_id, Status::Unverified).await? {
-                    return Err(CancelError::NotFound);
-                }
-                EndPending.end(tx, scope.id(), &user_id).await?;
-                scope::audit(tx, &scope, AuditCode::InvitationCancelled, Some(&actor_id), Some(&user_id))
-                    .await?;
-                let mut changes =
-                    vec![events::append(tx, &scope, EventKind::InvitationCancelled, &user_id, None).await?];
-                if !scope.is_team() {
-                    // The person's invitations to the organization's teams go with it: each
-                    // cancelled, logged and announced on its team's list.
-                    changes.extend(pending::leave_teams(tx, &EndPending, &scope, &user_id, &actor_id).await?);
-                }
-                Ok::<_, CancelError>((roster_db::now(), changes))
-            })
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
+            let membership =
+                lookup::membership(tx, scope.id(), &user_id).await?.ok_or(CancelError::NotFound)?;
+            if membership.status() == Status::Verified {
+                return Err(CancelError::AlreadyAccepted);
+            }
+            // Conditional on still being pending: of concurrent cancels, one wins. An
+            // organization invitation takes the person's invitations to its teams with it:
+            // each cancelled, logged and announced on its team's list.
+            let ending = Ending {
+                user_id: &user_id,
+                status: Status::Unverified,
+                actor_id: &actor_id,
+                code: AuditCode::InvitationCancelled,
+            };
+            if !membership::end(tx, &scope, changes, &EndPending, ending).await? {
+                return Err(CancelError::NotFound);
+            }
+            Ok::<_, CancelError>(roster_db::now())
         })
-        .await?;
-    events::announce(db, &changes);
-    Ok(at)
+    })
+    .await
 }

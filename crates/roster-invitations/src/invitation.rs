@@ -6,9 +6,9 @@ use roster_core::id::{IdKind, new_id};
 use roster_db::Conn;
 use roster_identity::store::UserRow;
 use roster_organizations::Authority;
+use roster_organizations::lookup as organizations;
 use roster_organizations::members::{ActionRules, Member};
 use roster_organizations::scope::Scope;
-use roster_organizations::store as organizations;
 
 use crate::settings::InvitationSettings;
 use roster_mail::store::OutboxRow;

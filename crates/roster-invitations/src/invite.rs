@@ -1,19 +1,16 @@
 //! Inviting someone into an organization or a team ("Invite New Users"): they are listed as
 //! UNVERIFIED at once and mailed a link.
 
-use roster_audit::AuditCode;
-use roster_core::id::{IdKind, new_id};
 use roster_db::limit::{self, Refused};
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_identity::email;
 use roster_identity::store as users;
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
-use roster_organizations::events::{self, EventKind};
 use roster_organizations::members::Member;
-use roster_organizations::role::{Role, Status};
-use roster_organizations::scope::{self, MembershipScope};
-use roster_organizations::store::{self as organizations, MembershipRow};
+use roster_organizations::membership::{self, Invitee};
+use roster_organizations::role::Role;
+use roster_organizations::scope::MembershipScope;
 
 use crate::invitation::{member, new_invitation};
 use crate::settings::InvitationSettings;
@@ -86,60 +83,42 @@ pub async fn invite(
             message: "ADMIN is valid only in organizations and OWNER only in teams.",
         });
     }
-    let mut conn = db.get().await?;
     let (actor_id, requested, settings_owned) = (actor_id.to_owned(), requested.clone(), settings.clone());
-    let (member, change) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let settings = settings_owned;
-                let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
-                // Counted here, inside the transaction: a refused or failed invitation rolls
-                // its count back with everything else.
-                limit::reserve(tx, &settings.invites_per_organization, &scope.organization_id)
+    let member = membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let settings = settings_owned;
+            let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
+            // Counted here, inside the transaction: a refused or failed invitation rolls
+            // its count back with everything else.
+            limit::reserve(tx, &settings.invites_per_organization, &scope.organization_id)
+                .await?
+                .map_err(InviteError::RateLimited)?;
+            limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
+                .await?
+                .map_err(InviteError::RateLimited)?;
+            if settings.invites_per_unverified_inviter.is_on()
+                && !roster_identity::store::is_verified(tx, &actor_id).await?
+            {
+                limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
                     .await?
-                    .map_err(InviteError::RateLimited)?;
-                limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
-                    .await?
-                    .map_err(InviteError::RateLimited)?;
-                if settings.invites_per_unverified_inviter.is_on()
-                    && !roster_identity::store::is_verified(tx, &actor_id).await?
-                {
-                    limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
-                        .await?
-                        .map_err(InviteError::UnverifiedAllowance)?;
-                }
-                let now = roster_db::now();
-                let user = users::invitee(tx, &email, now).await?;
-                let membership = MembershipRow {
-                    id: new_id(IdKind::Membership),
-                    scope_id: scope.id().to_owned(),
-                    organization_id: scope.organization_id.clone(),
-                    team_id: scope.team_id.clone(),
-                    user_id: user.id.clone(),
-                    role: role.as_str().to_owned(),
-                    status: Status::Unverified.as_str().to_owned(),
-                    invited_at: Some(now),
-                    invited_by: Some(actor_id.clone()),
-                    joined_at: None,
-                };
-                if !organizations::insert_membership(tx, &membership).await? {
-                    return Err(InviteError::AlreadyMember);
-                }
-                // A dead invitation of an earlier membership (cancelled, say) may linger as
-                // pending only if something went wrong; retire it so the new one is the only one.
-                store::resolve_pending(tx, scope.id(), &user.id, State::Superseded, now).await?;
-                let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
-                store::insert(tx, &invitation).await?;
-                roster_mail::store::enqueue(tx, &email).await?;
-                scope::audit(tx, &scope, AuditCode::MemberInvited, Some(&actor_id), Some(&user.id)).await?;
-                let change =
-                    events::append(tx, &scope, EventKind::Invited, &user.id, Some(&membership)).await?;
-                let member = member(tx, &scope, authority, &user.id).await?.ok_or(InviteError::NotFound)?;
-                Ok((member, change))
-            })
+                    .map_err(InviteError::UnverifiedAllowance)?;
+            }
+            let now = roster_db::now();
+            let user = users::invitee(tx, &email, now).await?;
+            let invitee = Invitee { user_id: &user.id, role, invited_by: Some(&actor_id), at: now };
+            if membership::invite(tx, &scope, changes, invitee).await?.is_none() {
+                return Err(InviteError::AlreadyMember);
+            }
+            // A dead invitation of an earlier membership (cancelled, say) may linger as
+            // pending only if something went wrong; retire it so the new one is the only one.
+            store::resolve_pending(tx, scope.id(), &user.id, State::Superseded, now).await?;
+            let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
+            store::insert(tx, &invitation).await?;
+            roster_mail::store::enqueue(tx, &email).await?;
+            member(tx, &scope, authority, &user.id).await?.ok_or(InviteError::NotFound)
         })
-        .await?;
-    events::announce(db, &[change]);
+    })
+    .await?;
     settings.wake_sender.notify_one();
     Ok(member)
 }

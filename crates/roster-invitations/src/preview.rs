@@ -7,8 +7,8 @@ use roster_db::limit::{self, Refused};
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_identity::store as users;
 use roster_organizations::Role;
+use roster_organizations::lookup as organizations;
 use roster_organizations::scope::{self, Scope};
-use roster_organizations::store as organizations;
 
 use crate::settings::InvitationSettings;
 use crate::store::{self, State};

@@ -1,16 +1,15 @@
 //! Resending an invitation ("Resend User Invitation: if an invitation email was lost"): a
 //! new link goes out, and the old one stops working.
 
-use roster_audit::AuditCode;
 use roster_db::limit::{self, Refused};
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
-use roster_organizations::events::{self, EventKind};
+use roster_organizations::lookup;
 use roster_organizations::members::Member;
+use roster_organizations::membership;
 use roster_organizations::role::Status;
-use roster_organizations::scope::{self, MembershipScope};
-use roster_organizations::store as organizations;
+use roster_organizations::scope::MembershipScope;
 
 use crate::invitation::{member, new_invitation};
 use crate::settings::InvitationSettings;
@@ -53,55 +52,46 @@ pub async fn resend(
     requested: &MembershipScope,
     user_id: &str,
 ) -> Result<Member, ResendError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, user_id, settings_owned) =
         (actor_id.to_owned(), requested.clone(), user_id.to_owned(), settings.clone());
-    let (member, change) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let settings = settings_owned;
-                let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
-                let membership = organizations::membership(tx, scope.id(), &user_id)
+    let member = membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let settings = settings_owned;
+            let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
+            let membership =
+                lookup::membership(tx, scope.id(), &user_id).await?.ok_or(ResendError::NotFound)?;
+            if membership.status() == Status::Verified {
+                return Err(ResendError::AlreadyAccepted);
+            }
+            // Per invitee and scope, not per membership: cancelling and inviting again
+            // does not start the count afresh.
+            limit::reserve(tx, &settings.resends, &format!("{}:{user_id}", scope.id()))
+                .await?
+                .map_err(ResendError::RateLimited)?;
+            // A resend mails as much as an invitation does: an unverified inviter's daily
+            // allowance counts both, or ten invitations would buy hundreds of mails.
+            if settings.invites_per_unverified_inviter.is_on()
+                && !roster_identity::store::is_verified(tx, &actor_id).await?
+            {
+                limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
                     .await?
-                    .ok_or(ResendError::NotFound)?;
-                if membership.status() == Status::Verified {
-                    return Err(ResendError::AlreadyAccepted);
-                }
-                // Per invitee and scope, not per membership: cancelling and inviting again
-                // does not start the count afresh.
-                limit::reserve(tx, &settings.resends, &format!("{}:{user_id}", scope.id()))
-                    .await?
-                    .map_err(ResendError::RateLimited)?;
-                // A resend mails as much as an invitation does: an unverified inviter's daily
-                // allowance counts both, or ten invitations would buy hundreds of mails.
-                if settings.invites_per_unverified_inviter.is_on()
-                    && !roster_identity::store::is_verified(tx, &actor_id).await?
-                {
-                    limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
-                        .await?
-                        .map_err(ResendError::UnverifiedAllowance)?;
-                }
-                let now = roster_db::now();
-                store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
-                let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or(ResendError::NotFound)?;
-                let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
-                store::insert(tx, &invitation).await?;
-                roster_mail::store::enqueue(tx, &email).await?;
-                scope::audit(tx, &scope, AuditCode::InvitationResent, Some(&actor_id), Some(&user_id))
-                    .await?;
-                let change =
-                    events::append(tx, &scope, EventKind::InvitationResent, &user_id, Some(&membership))
-                        .await?;
-                let member = member(tx, &scope, authority, &user_id).await?.ok_or(ResendError::NotFound)?;
-                Ok((member, change))
-            })
+                    .map_err(ResendError::UnverifiedAllowance)?;
+            }
+            let now = roster_db::now();
+            store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
+            let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(ResendError::NotFound)?;
+            let (invitation, email) = new_invitation(&scope, &user, Some(&actor_id), &settings, now);
+            store::insert(tx, &invitation).await?;
+            roster_mail::store::enqueue(tx, &email).await?;
+            membership::resent(tx, &scope, changes, &membership, &actor_id).await?;
+            member(tx, &scope, authority, &user_id).await?.ok_or(ResendError::NotFound)
         })
-        .await?;
-    events::announce(db, &[change]);
+    })
+    .await?;
     settings.wake_sender.notify_one();
     Ok(member)
 }

@@ -17,9 +17,9 @@ use roster_db::{DatabaseUrl, Db, DbError};
 use roster_identity::service::SESSIONS_CHANNEL;
 use roster_organizations::authority::Authority;
 use roster_organizations::events::{self, CHANNEL, Change, EventRow, SCOPES_CHANNEL};
+use roster_organizations::lookup::{self, MemberRecord};
 use roster_organizations::members::ActionRules;
 use roster_organizations::scope::{self, MembershipScope, Scope};
-use roster_organizations::store::{self, MemberRecord};
 use tokio::sync::{broadcast, watch};
 
 use crate::fanout::{ClassKey, Renders};
@@ -227,7 +227,7 @@ async fn read_snapshot(
         None => true,
     };
     let authorities = Authority::load_many(&mut conn, &users, scope).await?;
-    let verified_admins = store::verified_admins(&mut conn, &scope.organization_id).await?;
+    let verified_admins = lookup::verified_admins(&mut conn, &scope.organization_id).await?;
     Ok(AccessSnapshot {
         generation,
         users: users.into_iter().collect(),

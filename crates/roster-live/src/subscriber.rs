@@ -17,10 +17,10 @@ use roster_core::error::{ErrorCode, internal_error, top_level_error};
 use roster_db::{Db, DbError};
 use roster_organizations::authority::{self, AccessError};
 use roster_organizations::events::{self, EventKind, EventRecord, EventRow, event_cursor};
+use roster_organizations::lookup::MemberRecord;
 use roster_organizations::members::{self, ActionRules, Member};
 use roster_organizations::role::Role;
 use roster_organizations::scope::{self, MembershipScope, Scope};
-use roster_organizations::store::MemberRecord;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::event::MemberListEvent;

@@ -156,7 +156,7 @@ async fn replay_floor(
     }
     // Not an admin, so the access comes from a verified membership in the list's own scope
     // (a team's readers are its members and the organization's admins).
-    let membership = roster_organizations::store::membership(conn, scope.id(), user_id).await?;
+    let membership = roster_organizations::lookup::membership(conn, scope.id(), user_id).await?;
     // Without a date (none is written so, or the membership went meanwhile), only what happens
     // from now on.
     Ok(Some(membership.and_then(|m| m.joined_at).unwrap_or_else(roster_db::now)))

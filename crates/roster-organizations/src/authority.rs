@@ -20,7 +20,7 @@ use roster_db::schema::memberships;
 use roster_db::{Conn, DbError, db_run, from_diesel_error};
 
 use crate::role::{Role, Status};
-use crate::scope::{self, MembershipScope, Scope};
+use crate::scope::{self, LockedScope, MembershipScope, Scope};
 
 /// Why an actor may not do what they asked in a scope.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +64,9 @@ pub async fn administer(
     tx: &mut Conn<'_>,
     actor_id: &str,
     requested: &MembershipScope,
-) -> Result<(Scope, Authority), AccessError> {
+) -> Result<(LockedScope, Authority), AccessError> {
     let scope = scope::resolve(tx, requested).await?.ok_or(AccessError::Hidden)?;
-    scope::lock(tx, &scope).await?;
+    let scope = scope::lock(tx, &scope).await?;
     let authority = Authority::load(tx, Some(actor_id), &scope).await?;
     if !authority.sees_organization() {
         return Err(AccessError::Hidden);

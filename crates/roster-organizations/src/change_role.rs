@@ -1,14 +1,13 @@
 //! Changing a member's role: ADMIN or MEMBER in an organization, OWNER or MEMBER in a team.
 
-use roster_audit::AuditCode;
 use roster_db::{Db, DbError, from_diesel_error};
 
 use crate::access_refusals;
 use crate::authority;
-use crate::events::{self, EventKind};
 use crate::members::{ActionRules, Member};
+use crate::membership;
 use crate::role::{Role, Status};
-use crate::scope::{self, MembershipScope};
+use crate::scope::MembershipScope;
 use crate::store;
 
 /// Why `changeMemberRole` changed nothing.
@@ -55,51 +54,40 @@ pub async fn change_role(
     user_id: &str,
     role: Role,
 ) -> Result<Member, ChangeRoleError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
-    let (member, change) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
-                if !fits(scope.is_team(), role) {
-                    return Err(ChangeRoleError::InvalidRole);
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
+            if !fits(scope.is_team(), role) {
+                return Err(ChangeRoleError::InvalidRole);
+            }
+            let current =
+                store::membership(tx, scope.id(), &user_id).await?.ok_or(ChangeRoleError::NotFound)?;
+            let row = if current.role() == role {
+                current
+            } else {
+                let demotes_an_admin =
+                    !scope.is_team() && current.role() == Role::Admin && current.status() == Status::Verified;
+                if demotes_an_admin && store::verified_admins(tx, &scope.organization_id).await? <= 1 {
+                    return Err(ChangeRoleError::LastAdmin);
                 }
-                let current =
-                    store::membership(tx, scope.id(), &user_id).await?.ok_or(ChangeRoleError::NotFound)?;
-                let mut change = None;
-                let row = if current.role() == role {
-                    current
-                } else {
-                    let demotes_an_admin = !scope.is_team()
-                        && current.role() == Role::Admin
-                        && current.status() == Status::Verified;
-                    if demotes_an_admin && store::verified_admins(tx, &scope.organization_id).await? <= 1 {
-                        return Err(ChangeRoleError::LastAdmin);
-                    }
-                    let row = store::set_role(tx, scope.id(), &user_id, role)
-                        .await?
-                        .ok_or(ChangeRoleError::NotFound)?;
-                    scope::audit(tx, &scope, AuditCode::RoleChanged, Some(&actor_id), Some(&user_id)).await?;
-                    change =
-                        Some(events::append(tx, &scope, EventKind::RoleChanged, &user_id, Some(&row)).await?);
-                    row
-                };
-                // The actor may have changed their own authority (an admin stepping down).
-                let authority = if user_id == actor_id {
-                    crate::Authority::load(tx, Some(&actor_id), &scope).await?
-                } else {
-                    authority
-                };
-                let rules = ActionRules::load(tx, authority, &scope).await?;
-                let record = store::member_record(tx, scope.id(), &row.user_id)
+                membership::change_role(tx, &scope, changes, &user_id, role, &actor_id)
                     .await?
-                    .ok_or(ChangeRoleError::NotFound)?;
-                Ok((Member::new(record, &rules), change))
-            })
+                    .ok_or(ChangeRoleError::NotFound)?
+            };
+            // The actor may have changed their own authority (an admin stepping down).
+            let authority = if user_id == actor_id {
+                crate::Authority::load(tx, Some(&actor_id), &scope).await?
+            } else {
+                authority
+            };
+            let rules = ActionRules::load(tx, authority, &scope).await?;
+            let record =
+                store::member_record(tx, scope.id(), &row.user_id).await?.ok_or(ChangeRoleError::NotFound)?;
+            Ok(Member::new(record, &rules))
         })
-        .await?;
-    events::announce(db, change.as_slice());
-    Ok(member)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use roster_db::{Conn, Db, DbError, from_diesel_error};
 
 use crate::settings::OrganizationSettings;
 
-use crate::events::{self, EventKind};
-use crate::role::{Role, Status};
-use crate::scope::Scope;
-use crate::store::{self, MembershipRow, OrganizationRow};
+use crate::membership::{self, Joiner};
+use crate::role::Role;
+use crate::scope::{LockedScope, Scope};
+use crate::store::{self, OrganizationRow};
 
 /// The longest organization or team name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -61,59 +61,38 @@ pub async fn create_organization(
     let now = roster_db::now();
     let organization =
         OrganizationRow { id: new_id(IdKind::Organization), name, created_at: now, event_seq: 0 };
-    let membership = MembershipRow {
-        id: new_id(IdKind::Membership),
-        scope_id: organization.id.clone(),
-        organization_id: organization.id.clone(),
-        team_id: None,
-        user_id: actor_id.to_owned(),
-        role: Role::Admin.as_str().to_owned(),
-        status: Status::Verified.as_str().to_owned(),
-        invited_at: None,
-        invited_by: None,
-        joined_at: Some(now),
-    };
-    let mut conn = db.get().await?;
-    let (organization, change) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                if let Some((per_user, per_address, address)) = &quota {
-                    limit::reserve(tx, per_user, &membership.user_id)
-                        .await?
-                        .map_err(CreateOrganizationError::RateLimited)?;
-                    limit::reserve(tx, per_address, address)
-                        .await?
-                        .map_err(CreateOrganizationError::RateLimited)?;
-                }
-                store::insert_organization(tx, &organization).await?;
-                store::insert_membership(tx, &membership).await?;
-                let scope = Scope { organization_id: organization.id.clone(), team_id: None };
-                let change =
-                    events::append(tx, &scope, EventKind::Joined, &membership.user_id, Some(&membership))
-                        .await?;
-                let entry = NewEntry {
-                    code: AuditCode::OrganizationCreated,
-                    organization_id: &organization.id,
-                    team_id: None,
-                    actor_id: Some(&membership.user_id),
-                    target_id: Some(&membership.user_id),
-                };
-                roster_audit::record(tx, entry).await?;
-                Ok::<_, CreateOrganizationError>((organization, change))
-            })
+    let actor_id = actor_id.to_owned();
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            if let Some((per_user, per_address, address)) = &quota {
+                limit::reserve(tx, per_user, &actor_id)
+                    .await?
+                    .map_err(CreateOrganizationError::RateLimited)?;
+                limit::reserve(tx, per_address, address)
+                    .await?
+                    .map_err(CreateOrganizationError::RateLimited)?;
+            }
+            store::insert_organization(tx, &organization).await?;
+            // Nobody else sees the organization before this transaction commits.
+            let scope =
+                LockedScope::assume(Scope { organization_id: organization.id.clone(), team_id: None });
+            let creator =
+                Joiner { user_id: &actor_id, role: Role::Admin, invited_at: None, invited_by: None, at: now };
+            membership::join(tx, &scope, changes, creator, AuditCode::OrganizationCreated).await?;
+            Ok::<_, CreateOrganizationError>(organization)
         })
-        .await?;
-    events::announce(db, &[change]);
-    Ok(organization)
+    })
+    .await
 }
 
 /// Inserts an organization with no members yet, and its audit entry without an actor, in
 /// the caller's transaction: the operator's `roster admin create-organization`, which invites
-/// its first admin in the same transaction.
+/// its first admin in the same transaction, under the returned lock (nobody else sees the
+/// organization before the commit).
 pub async fn insert_unowned(
     tx: &mut Conn<'_>,
     name: &str,
-) -> Result<OrganizationRow, CreateOrganizationError> {
+) -> Result<(OrganizationRow, LockedScope), CreateOrganizationError> {
     let name = clean_name(name).map_err(CreateOrganizationError::Invalid)?;
     let organization = OrganizationRow {
         id: new_id(IdKind::Organization),
@@ -130,7 +109,8 @@ pub async fn insert_unowned(
         target_id: None,
     };
     roster_audit::record(tx, entry).await?;
-    Ok(organization)
+    let scope = LockedScope::assume(Scope { organization_id: organization.id.clone(), team_id: None });
+    Ok((organization, scope))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use roster_db::prelude::*;
 use roster_db::schema::member_list_events;
 use roster_db::{Conn, db_run};
 
-use crate::scope::{self, Scope};
+use crate::scope::{self, LockedScope};
 use crate::store::{MemberRecord, MembershipRow};
 
 /// The PostgreSQL channel writers notify and replicas listen on.
@@ -29,12 +29,12 @@ pub fn event_cursor(scope_id: &str, position: i64) -> String {
 
 /// Announces, at commit, that the list `scope_id` is gone (PostgreSQL; see
 /// [`announce_deleted`] for this process on SQLite).
-pub async fn scope_deleted(conn: &mut Conn<'_>, scope_id: &str) -> QueryResult<()> {
+pub(crate) async fn scope_deleted(conn: &mut Conn<'_>, scope_id: &str) -> QueryResult<()> {
     roster_db::notify::notify(conn, SCOPES_CHANNEL, scope_id).await
 }
 
 /// Tells this process's listeners that the list `scope_id` is gone, after the commit.
-pub fn announce_deleted(db: &roster_db::Db, scope_id: &str) {
+pub(crate) fn announce_deleted(db: &roster_db::Db, scope_id: &str) {
     db.announce(SCOPES_CHANNEL, scope_id);
 }
 
@@ -182,10 +182,11 @@ impl Change {
 
 /// Records an event in the caller's transaction: takes the scope's next position, writes the
 /// row (with `member`, the membership as it is after the change, or `None` when the user left
-/// the list) and, on PostgreSQL, notifies every replica at commit.
-pub async fn append(
+/// the list) and, on PostgreSQL, notifies every replica at commit. Only `crate::membership`
+/// calls it, next to the change and its audit entry.
+pub(crate) async fn append(
     conn: &mut Conn<'_>,
-    scope: &Scope,
+    scope: &LockedScope,
     kind: EventKind,
     user_id: &str,
     member: Option<&MembershipRow>,
@@ -310,9 +311,9 @@ pub async fn prune(conn: &mut Conn<'_>, before: NaiveDateTime) -> QueryResult<us
     })
 }
 
-/// Tells this process's listeners about committed changes (see `Db::announce`). Call it after
-/// the transaction that appended them has committed.
-pub fn announce(db: &roster_db::Db, changes: &[Change]) {
+/// Tells this process's listeners about committed changes (see `Db::announce`), after the
+/// transaction that appended them has committed: `crate::membership::transaction` does.
+pub(crate) fn announce(db: &roster_db::Db, changes: &[Change]) {
     for change in changes {
         db.announce(CHANNEL, &change.payload());
     }

@@ -3,8 +3,8 @@
 use roster_audit::AuditCode;
 use roster_db::{Db, DbError, from_diesel_error};
 
-use crate::events::{self, EventKind};
-use crate::pending::{self, Invitations};
+use crate::membership::{self, Ending};
+use crate::pending::Invitations;
 use crate::role::{Role, Status};
 use crate::scope::{self, MembershipScope, Scope};
 use crate::store;
@@ -36,36 +36,30 @@ pub async fn leave(
     actor_id: &str,
     requested: &MembershipScope,
 ) -> Result<Scope, LeaveError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, invitations) = (actor_id.to_owned(), requested.clone(), invitations.clone());
-    let (scope, changes) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let scope = scope::resolve(tx, &requested).await?.ok_or(LeaveError::NotFound)?;
-                scope::lock(tx, &scope).await?;
-                let member = store::membership(tx, scope.id(), &actor_id).await?;
-                let member = member.filter(|m| m.status() == Status::Verified).ok_or(LeaveError::NotFound)?;
-                if !scope.is_team()
-                    && member.role() == Role::Admin
-                    && store::verified_admins(tx, &scope.organization_id).await? <= 1
-                {
-                    return Err(LeaveError::LastAdmin);
-                }
-                if !store::delete_membership(tx, scope.id(), &actor_id, Status::Verified).await? {
-                    return Err(LeaveError::NotFound);
-                }
-                let mut changes =
-                    vec![events::append(tx, &scope, EventKind::Removed, &actor_id, None).await?];
-                if !scope.is_team() {
-                    changes.extend(
-                        pending::leave_teams(tx, &*invitations.0, &scope, &actor_id, &actor_id).await?,
-                    );
-                }
-                scope::audit(tx, &scope, AuditCode::MemberLeft, Some(&actor_id), Some(&actor_id)).await?;
-                Ok((scope, changes))
-            })
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let scope = scope::resolve(tx, &requested).await?.ok_or(LeaveError::NotFound)?;
+            let scope = scope::lock(tx, &scope).await?;
+            let member = store::membership(tx, scope.id(), &actor_id).await?;
+            let member = member.filter(|m| m.status() == Status::Verified).ok_or(LeaveError::NotFound)?;
+            if !scope.is_team()
+                && member.role() == Role::Admin
+                && store::verified_admins(tx, &scope.organization_id).await? <= 1
+            {
+                return Err(LeaveError::LastAdmin);
+            }
+            let ending = Ending {
+                user_id: &actor_id,
+                status: Status::Verified,
+                actor_id: &actor_id,
+                code: AuditCode::MemberLeft,
+            };
+            if !membership::end(tx, &scope, changes, &*invitations.0, ending).await? {
+                return Err(LeaveError::NotFound);
+            }
+            Ok(scope.into_scope())
         })
-        .await?;
-    events::announce(db, &changes);
-    Ok(scope)
+    })
+    .await
 }

@@ -1,22 +1,24 @@
 #![doc = include_str!("../README.md")]
 
-pub mod audit_log;
+mod audit_log;
 pub mod authority;
-pub mod change_role;
+mod change_role;
 pub mod create_organization;
 pub mod events;
 pub mod graphql;
-pub mod leave;
-pub mod member_list;
+mod leave;
+pub mod lookup;
+mod member_list;
 pub mod members;
-pub mod organization;
+pub mod membership;
+mod organization;
 pub mod pending;
-pub mod remove_member;
-pub mod rename_organization;
+mod remove_member;
+mod rename_organization;
 pub mod role;
 pub mod scope;
 pub mod settings;
-pub mod store;
+mod store;
 
 pub use authority::Authority;
 pub use graphql::{
@@ -24,5 +26,5 @@ pub use graphql::{
 };
 pub use members::{Member, MemberConnection};
 pub use role::{MemberAction, Role, Status};
-pub use scope::{MembershipScope, Scope};
+pub use scope::{LockedScope, MembershipScope, Scope};
 pub use settings::OrganizationSettings;

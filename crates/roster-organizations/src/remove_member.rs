@@ -6,10 +6,10 @@ use roster_db::{Db, DbError, from_diesel_error};
 
 use crate::access_refusals;
 use crate::authority;
-use crate::events::{self, Change, EventKind};
-use crate::pending::{self, Invitations};
+use crate::membership::{self, Ending};
+use crate::pending::Invitations;
 use crate::role::{Role, Status};
-use crate::scope::{self, MembershipScope, Scope};
+use crate::scope::{MembershipScope, Scope};
 use crate::store;
 
 /// Why `removeMember` did nothing.
@@ -43,41 +43,35 @@ pub async fn remove_member(
     requested: &MembershipScope,
     user_id: &str,
 ) -> Result<Scope, RemoveMemberError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, user_id) = (actor_id.to_owned(), requested.clone(), user_id.to_owned());
     let invitations = invitations.clone();
-    let (scope, changes) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
-                let member =
-                    store::membership(tx, scope.id(), &user_id).await?.ok_or(RemoveMemberError::NotFound)?;
-                if member.status() == Status::Unverified {
-                    return Err(RemoveMemberError::Pending);
-                }
-                if !scope.is_team()
-                    && member.role() == Role::Admin
-                    && store::verified_admins(tx, &scope.organization_id).await? <= 1
-                {
-                    return Err(RemoveMemberError::LastAdmin);
-                }
-                if !store::delete_membership(tx, scope.id(), &user_id, Status::Verified).await? {
-                    return Err(RemoveMemberError::NotFound);
-                }
-                let mut changes: Vec<Change> =
-                    vec![events::append(tx, &scope, EventKind::Removed, &user_id, None).await?];
-                if !scope.is_team() {
-                    // Their teams go with the organization; a pending team invitation is
-                    // cancelled, and logged as such.
-                    changes.extend(
-                        pending::leave_teams(tx, &*invitations.0, &scope, &user_id, &actor_id).await?,
-                    );
-                }
-                scope::audit(tx, &scope, AuditCode::MemberRemoved, Some(&actor_id), Some(&user_id)).await?;
-                Ok((scope, changes))
-            })
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let (scope, _) = authority::administer(tx, &actor_id, &requested).await?;
+            let member =
+                store::membership(tx, scope.id(), &user_id).await?.ok_or(RemoveMemberError::NotFound)?;
+            if member.status() == Status::Unverified {
+                return Err(RemoveMemberError::Pending);
+            }
+            if !scope.is_team()
+                && member.role() == Role::Admin
+                && store::verified_admins(tx, &scope.organization_id).await? <= 1
+            {
+                return Err(RemoveMemberError::LastAdmin);
+            }
+            // Their teams go with the organization; a pending team invitation is cancelled,
+            // and logged as such.
+            let ending = Ending {
+                user_id: &user_id,
+                status: Status::Verified,
+                actor_id: &actor_id,
+                code: AuditCode::MemberRemoved,
+            };
+            if !membership::end(tx, &scope, changes, &*invitations.0, ending).await? {
+                return Err(RemoveMemberError::NotFound);
+            }
+            Ok(scope.into_scope())
         })
-        .await?;
-    events::announce(db, &changes);
-    Ok(scope)
+    })
+    .await
 }

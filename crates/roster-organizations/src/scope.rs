@@ -76,7 +76,10 @@ pub async fn resolve(conn: &mut Conn<'_>, scope: &MembershipScope) -> QueryResul
 /// moment ago cannot still invite, two admins removing each other cannot both see "another
 /// admin remains", and two resends cannot both leave a live token. The updates change nothing;
 /// they are there for the row locks (SQLite's IMMEDIATE transaction already holds the database).
-pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<()> {
+///
+/// The [`LockedScope`] it returns is what `crate::membership`'s writes ask for: holding one
+/// is the proof that this lock was taken.
+pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<LockedScope> {
     db_run!(conn, |c| {
         diesel::update(organizations::table.find(&scope.organization_id))
             .set(organizations::event_seq.eq(organizations::event_seq))
@@ -91,12 +94,48 @@ pub async fn lock(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<()> {
                 .await
         })?;
     }
-    Ok(())
+    Ok(LockedScope(scope.clone()))
+}
+
+/// A scope whose lock ([`lock`]) the current transaction holds. Only this crate makes one,
+/// so a function that takes one cannot be reached without the lock; it reads as the
+/// [`Scope`] it locks.
+///
+/// It means something only inside the transaction that took the lock: it is not `Clone`,
+/// and [`LockedScope::into_scope`] is how a result leaves the transaction.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LockedScope(Scope);
+
+impl LockedScope {
+    /// A scope that is locked without [`lock`]: an organization inserted by this transaction
+    /// (nobody else sees it before the commit), or a team of an organization this
+    /// transaction locked (every change to a team takes its organization's lock first).
+    pub(crate) fn assume(scope: Scope) -> LockedScope {
+        LockedScope(scope)
+    }
+
+    /// The scope's organization, locked too: [`lock`] locks a team's organization first.
+    pub fn organization(&self) -> LockedScope {
+        LockedScope(Scope { organization_id: self.0.organization_id.clone(), team_id: None })
+    }
+
+    /// The scope, for what outlives the transaction.
+    pub fn into_scope(self) -> Scope {
+        self.0
+    }
+}
+
+impl std::ops::Deref for LockedScope {
+    type Target = Scope;
+
+    fn deref(&self) -> &Scope {
+        &self.0
+    }
 }
 
 /// Advances the scope's event counter and returns the new position. The caller holds the
 /// scope's lock, so positions are handed out in commit order without gaps.
-pub async fn next_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i64> {
+pub(crate) async fn next_position(conn: &mut Conn<'_>, scope: &LockedScope) -> QueryResult<i64> {
     match &scope.team_id {
         Some(team_id) => db_run!(conn, |c| {
             diesel::update(teams::table.find(team_id))
@@ -116,7 +155,9 @@ pub async fn next_position(conn: &mut Conn<'_>, scope: &Scope) -> QueryResult<i6
 }
 
 /// Records an audit entry about this scope (an organization, or a team with its
-/// organization), in the caller's transaction.
+/// organization), in the caller's transaction: for changes that are not to a membership
+/// (a team renamed, an account reclaimed). A membership change writes its own entry through
+/// `crate::membership`, which cannot leave it out.
 pub async fn audit(
     conn: &mut Conn<'_>,
     scope: &Scope,

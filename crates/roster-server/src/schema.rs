@@ -15,7 +15,7 @@ use roster_invitations::graphql::{
 use roster_invitations::{InvitationsMutation, InvitationsQuery};
 use roster_live::subscription::OrganizationsSubscription;
 use roster_organizations::graphql::{LastAdminError, MemberPendingError};
-use roster_organizations::store::OrganizationRow;
+use roster_organizations::lookup::OrganizationRow;
 use roster_organizations::{
     OrganizationFields, OrganizationMembers, OrganizationsMutation, OrganizationsQuery,
 };

@@ -4,10 +4,9 @@ use roster_audit::AuditCode;
 use roster_db::{Db, DbError, from_diesel_error};
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
-use roster_organizations::events;
-use roster_organizations::pending::{self, Invitations};
+use roster_organizations::membership;
+use roster_organizations::pending::Invitations;
 use roster_organizations::scope::{self, MembershipScope, Scope};
-use roster_organizations::store as organizations;
 
 use crate::store;
 
@@ -38,33 +37,22 @@ pub async fn delete_team(
     actor_id: &str,
     team_id: &str,
 ) -> Result<Scope, DeleteTeamError> {
-    let mut conn = db.get().await?;
     let (actor_id, requested, invitations) =
         (actor_id.to_owned(), MembershipScope::TeamId(team_id.into()), invitations.clone());
-    let (scope, changes) = conn
-        .transaction(|tx| {
-            Box::pin(async move {
-                let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
-                if !authority.is_organization_admin() {
-                    return Err(DeleteTeamError::NotAuthorized);
-                }
-                let mut changes = Vec::new();
-                for (user_id, status) in organizations::delete_memberships_of(tx, scope.id()).await? {
-                    let change =
-                        pending::end_membership(tx, &*invitations.0, &scope, &user_id, status, &actor_id)
-                            .await?;
-                    changes.push(change);
-                }
-                if !store::mark_deleted(tx, scope.id(), roster_db::now()).await? {
-                    return Err(DeleteTeamError::NotFound);
-                }
-                scope::audit(tx, &scope, AuditCode::TeamDeleted, Some(&actor_id), None).await?;
-                events::scope_deleted(tx, scope.id()).await?;
-                Ok((scope, changes))
-            })
+    membership::transaction(db, move |tx, changes| {
+        Box::pin(async move {
+            let (scope, authority) = authority::administer(tx, &actor_id, &requested).await?;
+            if !authority.is_organization_admin() {
+                return Err(DeleteTeamError::NotAuthorized);
+            }
+            membership::end_every(tx, &scope, changes, &*invitations.0, &actor_id).await?;
+            if !store::mark_deleted(tx, scope.id(), roster_db::now()).await? {
+                return Err(DeleteTeamError::NotFound);
+            }
+            scope::audit(tx, &scope, AuditCode::TeamDeleted, Some(&actor_id), None).await?;
+            changes.scope_deleted(tx, &scope).await?;
+            Ok(scope.into_scope())
         })
-        .await?;
-    events::announce(db, &changes);
-    events::announce_deleted(db, scope.id());
-    Ok(scope)
+    })
+    .await
 }

@@ -8,8 +8,8 @@ use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, NotFoundErro
 use roster_core::{Actor, OrInternal as _};
 use roster_db::Db;
 use roster_organizations::graphql::scope_list;
+use roster_organizations::lookup::OrganizationRow;
 use roster_organizations::pending::Invitations;
-use roster_organizations::store::OrganizationRow;
 use roster_organizations::{MemberConnection, OrganizationObject, Scope, Status};
 
 use crate::create_team::{CreateTeamError, create_team};

@@ -5,8 +5,8 @@ use roster_db::{Db, DbError, from_diesel_error};
 use roster_organizations::access_refusals;
 use roster_organizations::authority;
 use roster_organizations::create_organization::clean_name;
+use roster_organizations::lookup::{self as organizations, OrganizationRow};
 use roster_organizations::scope::{self, MembershipScope};
-use roster_organizations::store::{self as organizations, OrganizationRow};
 
 use crate::store::{self, TeamRow};
 

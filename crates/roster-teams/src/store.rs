@@ -5,7 +5,7 @@ use roster_db::prelude::*;
 use roster_db::schema::{memberships, organizations, teams};
 use roster_db::{Conn, db_run};
 use roster_organizations::Status;
-use roster_organizations::store::OrganizationRow;
+use roster_organizations::lookup::OrganizationRow;
 
 /// A row of `teams`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

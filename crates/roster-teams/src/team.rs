@@ -3,7 +3,7 @@
 use roster_db::{Db, DbError};
 use roster_organizations::Scope;
 use roster_organizations::authority::{self, AccessError, Known};
-use roster_organizations::store::OrganizationRow;
+use roster_organizations::lookup::OrganizationRow;
 
 use crate::store::{self, TeamRow};
 
