@@ -80,8 +80,10 @@ impl Extension for GuardExtension {
             ));
         }
         // PostgreSQL cannot store U+0000 in text, so it would fail deep in a query as a server
-        // error; no Roster field has a use for it, so it is refused here, for every argument.
-        if variables_hold_nul(variables) || document_holds_nul(&document) {
+        // error; no Roster field has a use for it, so it is refused here, for every argument
+        // but names, whose resolvers answer a ValidationError naming the field.
+        let names_only = variables_used_only_as_names(&document);
+        if variables_hold_nul(variables, &names_only) || document_holds_nul(&document) {
             return Err(coded(
                 ServerError::new("Text may not contain the NUL character (U+0000).", None),
                 ErrorCode::BadUserInput,
@@ -207,9 +209,80 @@ macro_rules! literal_holds_nul {
     };
 }
 
-/// Whether a variable's value holds U+0000 in any string.
-fn variables_hold_nul(variables: &Variables) -> bool {
-    variables.iter().any(|(_, value)| value_holds_nul(value))
+/// Arguments that are names: their resolvers refuse control characters, U+0000 among them,
+/// with a `ValidationError` on the field, before any query.
+const NAME_ARGUMENTS: &[&str] = &["name", "displayName"];
+
+/// Whether a variable's value holds U+0000 in any string, `names_only` left to their fields.
+fn variables_hold_nul(variables: &Variables, names_only: &HashSet<String>) -> bool {
+    variables.iter().any(|(name, value)| !names_only.contains(name.as_str()) && value_holds_nul(value))
+}
+
+/// The variables whose every use is the whole value of a name argument
+/// ([`NAME_ARGUMENTS`]): a variable also used anywhere else is checked like any other.
+fn variables_used_only_as_names(document: &ExecutableDocument) -> HashSet<String> {
+    fn uses<V: Clone>(
+        value: &V,
+        into_const: impl FnOnce(V, &mut Vec<String>) -> Value,
+    ) -> (Vec<String>, bool) {
+        let mut names = Vec::new();
+        let constant = into_const(value.clone(), &mut names);
+        // A bare variable becomes a lone null; a list or object holding one does not.
+        let bare = names.len() == 1 && constant == Value::Null;
+        (names, bare)
+    }
+    macro_rules! variables_of {
+        ($value:expr) => {
+            uses(&$value, |v, names| {
+                v.into_const_with(|name| {
+                    names.push(name.to_string());
+                    Ok::<_, std::convert::Infallible>(Value::Null)
+                })
+                .unwrap_or(Value::Null)
+            })
+        };
+    }
+    fn directives(list: &[Positioned<Directive>], other: &mut HashSet<String>) {
+        for directive in list {
+            for (_, value) in &directive.node.arguments {
+                other.extend(variables_of!(value.node).0);
+            }
+        }
+    }
+    fn set(selections: &SelectionSet, named: &mut HashSet<String>, other: &mut HashSet<String>) {
+        for selection in &selections.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    for (argument, value) in &field.node.arguments {
+                        let (names, bare) = variables_of!(value.node);
+                        if bare && NAME_ARGUMENTS.contains(&argument.node.as_str()) {
+                            named.extend(names);
+                        } else {
+                            other.extend(names);
+                        }
+                    }
+                    directives(&field.node.directives, other);
+                    set(&field.node.selection_set.node, named, other);
+                }
+                Selection::InlineFragment(fragment) => {
+                    directives(&fragment.node.directives, other);
+                    set(&fragment.node.selection_set.node, named, other);
+                }
+                Selection::FragmentSpread(spread) => directives(&spread.node.directives, other),
+            }
+        }
+    }
+    let (mut named, mut other) = (HashSet::new(), HashSet::new());
+    for (_, operation) in document.operations.iter() {
+        directives(&operation.node.directives, &mut other);
+        set(&operation.node.selection_set.node, &mut named, &mut other);
+    }
+    for fragment in document.fragments.values() {
+        directives(&fragment.node.directives, &mut other);
+        set(&fragment.node.selection_set.node, &mut named, &mut other);
+    }
+    named.retain(|name| !other.contains(name));
+    named
 }
 
 /// Whether a literal argument (of a field or a directive) or a variable's default, in an
@@ -221,8 +294,9 @@ fn document_holds_nul(document: &ExecutableDocument) -> bool {
     fn set(selections: &SelectionSet) -> bool {
         selections.items.iter().any(|selection| match &selection.node {
             Selection::Field(field) => {
-                field.node.arguments.iter().any(|(_, v)| literal_holds_nul!(v.node))
-                    || directives(&field.node.directives)
+                field.node.arguments.iter().any(|(name, v)| {
+                    !NAME_ARGUMENTS.contains(&name.node.as_str()) && literal_holds_nul!(v.node)
+                }) || directives(&field.node.directives)
                     || set(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => {
@@ -287,8 +361,30 @@ mod tests {
         )));
         assert!(!document_holds_nul(&parse("{ organization(id: \"org_1\") { id } }")));
         let variables = Variables::from_json(serde_json::json!({ "s": { "organizationId": "a\u{0}" } }));
-        assert!(variables_hold_nul(&variables));
-        assert!(!variables_hold_nul(&Variables::from_json(serde_json::json!({ "s": ["fine"] }))));
+        assert!(variables_hold_nul(&variables, &HashSet::new()));
+        assert!(!variables_hold_nul(
+            &Variables::from_json(serde_json::json!({ "s": ["fine"] })),
+            &HashSet::new()
+        ));
+    }
+
+    #[test]
+    fn names_are_left_to_their_resolvers_and_only_names() {
+        assert!(!document_holds_nul(&parse(
+            "mutation { createOrganization(name: \"A\\u0000\") { __typename } }"
+        )));
+        let named = parse(
+            "mutation($n: String!, $d: String, $both: String!) { createTeam(organizationId: \"o\", name: $n) { __typename }
+             signUp(email: \"e\", password: \"p\", displayName: $d) { __typename }
+             a: renameTeam(teamId: $both, name: $both) { __typename } }",
+        );
+        let names_only = variables_used_only_as_names(&named);
+        assert!(names_only.contains("n") && names_only.contains("d"), "{names_only:?}");
+        assert!(!names_only.contains("both"), "also used as an id: checked");
+        let in_a_list = parse(
+            "query($n: String!) { organization(id: \"o\") { name } x: members(scope: { organizationId: $n }) { totalCount } }",
+        );
+        assert!(variables_used_only_as_names(&in_a_list).is_empty());
     }
 
     #[test]

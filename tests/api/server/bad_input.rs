@@ -1,6 +1,6 @@
 //! Bad input gets a typed error, never a server error: U+0000, which PostgreSQL cannot store
 //! in text, is refused in every argument, whether written in the document or sent as a
-//! variable, before anything runs.
+//! variable, before anything runs; names answer a `ValidationError` on their field instead.
 
 use roster_tests::{TestApp, backend_tests};
 use serde_json::{Value, json};
@@ -28,7 +28,6 @@ async fn a_nul_anywhere_in_the_arguments_is_bad_user_input(app: TestApp) {
                 .to_owned(),
             json!({ "s": { "organizationId": acme } }),
         ),
-        ("mutation { createOrganization(name: \"Ac\\u0000me\") { __typename } }".to_owned(), json!({})),
     ];
     for (query, variables) in cases {
         let answer = app.graphql_as(Some(&admin.token), &query, variables).await;
@@ -38,5 +37,13 @@ async fn a_nul_anywhere_in_the_arguments_is_bad_user_input(app: TestApp) {
     // The same arguments without the NUL are answered as usual.
     let fine = app.graphql_as(Some(&admin.token), sign_in, json!({ "e": "ana@example.com" })).await;
     assert_eq!(fine["data"]["signIn"]["__typename"], "InvalidCredentialsError", "{fine}");
+    // A name is the exception: its field answers, as for any other control character.
+    let name = "mutation($n: String!) { createOrganization(name: $n) {
+        __typename ... on ValidationError { field } } }";
+    let answer = app.graphql_as(Some(&admin.token), name, json!({ "n": "Ac\u{0}me" })).await;
+    assert_eq!(
+        answer["data"]["createOrganization"],
+        json!({ "__typename": "ValidationError", "field": "name" })
+    );
     assert_eq!(roster_tests::count_rows(&app, "organizations").await, 1);
 }
