@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{Context, ID, Object, OutputType, SimpleObject, Union};
 use roster_core::error::{NotAuthenticatedError, NotAuthorizedError, NotFoundError, ValidationError};
 use roster_core::{Actor, OrInternal as _};
 use roster_db::Db;
@@ -17,22 +17,44 @@ use crate::delete_team::{DeleteTeamError, delete_team};
 use crate::rename_team::{RenameTeamError, rename_team};
 use crate::store::TeamRow;
 
-/// A team of an organization: a member list of its own, with owners who administer it.
-/// Visible to the organization's verified members.
-pub struct Team<O> {
+/// A team and its organization, as read: what every part of the composed `Team` type is
+/// built from.
+#[derive(Debug, Clone)]
+pub struct TeamParts {
+    /// The team's row.
+    pub team: TeamRow,
+    /// Its organization's row.
+    pub organization: OrganizationRow,
+}
+
+/// The composed `Team` type: a GraphQL object built from a team's [`TeamParts`]. The server's
+/// `schema.rs` defines the one type that is, from [`TeamFields`] and any other module's parts
+/// (a product's module adds `Team.projects` this way), as it does `Organization`.
+pub trait TeamObject: OutputType + From<TeamParts> + Send + Sync + 'static {}
+impl<T: OutputType + From<TeamParts> + Send + Sync + 'static> TeamObject for T {}
+
+/// This crate's part of `Team`: `id`, `name`, `organization` and `members`. Only the
+/// organization's verified members ever receive a team: every field that returns one checks
+/// that first.
+pub struct TeamFields<O> {
     team: TeamRow,
     organization: OrganizationRow,
     _organization_type: PhantomData<O>,
 }
 
-impl<O> Team<O> {
-    fn new(team: TeamRow, organization: OrganizationRow) -> Team<O> {
-        Team { team, organization, _organization_type: PhantomData }
+impl<O> From<TeamParts> for TeamFields<O> {
+    fn from(parts: TeamParts) -> Self {
+        TeamFields { team: parts.team, organization: parts.organization, _organization_type: PhantomData }
     }
 }
 
-#[Object(name = "Team")]
-impl<O: OrganizationObject> Team<O> {
+/// A composed team from its rows.
+fn team<T: TeamObject>(team: TeamRow, organization: OrganizationRow) -> T {
+    T::from(TeamParts { team, organization })
+}
+
+#[Object]
+impl<O: OrganizationObject> TeamFields<O> {
     /// Stable, opaque id (`team_…`). Pass it as `teamId` in a `MembershipScope`.
     async fn id(&self) -> ID {
         ID(self.team.id.clone())
@@ -65,17 +87,18 @@ impl<O: OrganizationObject> Team<O> {
     }
 }
 
-/// `Organization.teams`, this crate's part of the composed `Organization`.
-pub struct OrganizationTeams<O>(OrganizationRow, PhantomData<O>);
+/// `Organization.teams`, this crate's part of the composed `Organization`; `T` is the
+/// composed `Team`.
+pub struct OrganizationTeams<O, T>(OrganizationRow, PhantomData<(O, T)>);
 
-impl<O> From<OrganizationRow> for OrganizationTeams<O> {
+impl<O, T> From<OrganizationRow> for OrganizationTeams<O, T> {
     fn from(row: OrganizationRow) -> Self {
         OrganizationTeams(row, PhantomData)
     }
 }
 
 #[Object]
-impl<O: OrganizationObject> OrganizationTeams<O> {
+impl<O: OrganizationObject, T: TeamObject> OrganizationTeams<O, T> {
     /// The organization's teams, oldest first: at most `first` of them (20 unless given, at
     /// most 100), after the team whose id is `after` when given. To read them all, pass the
     /// last id of each answer as the next `after` until an answer is shorter than `first`.
@@ -86,7 +109,7 @@ impl<O: OrganizationObject> OrganizationTeams<O> {
         ctx: &Context<'_>,
         #[graphql(default_with = "Some(roster_core::page::DEFAULT_PAGE_SIZE as i32)")] first: Option<i32>,
         after: Option<ID>,
-    ) -> async_graphql::Result<Vec<Team<O>>> {
+    ) -> async_graphql::Result<Vec<T>> {
         let limit = roster_core::page::page_size(first)?;
         let after = after.as_ref().map(|id| id.as_str());
         if after.is_some_and(|id| !roster_core::id::IdKind::Team.matches(id)) {
@@ -97,29 +120,29 @@ impl<O: OrganizationObject> OrganizationTeams<O> {
         }
         let rows =
             crate::team::of_organization(ctx.data::<Db>()?, &self.0.id, after, limit).await.or_internal()?;
-        Ok(rows.into_iter().map(|team| Team::new(team, self.0.clone())).collect())
+        Ok(rows.into_iter().map(|row| team(row, self.0.clone())).collect())
     }
 }
 
-/// Team queries; `O` is the composed `Organization`.
-pub struct TeamsQuery<O>(PhantomData<O>);
+/// Team queries; `T` is the composed `Team`.
+pub struct TeamsQuery<T>(PhantomData<T>);
 
-impl<O> Default for TeamsQuery<O> {
+impl<T> Default for TeamsQuery<T> {
     fn default() -> Self {
         TeamsQuery(PhantomData)
     }
 }
 
 #[Object]
-impl<O: OrganizationObject> TeamsQuery<O> {
+impl<T: TeamObject> TeamsQuery<T> {
     /// A team; null when it does not exist or the viewer is not a verified member of its
     /// organization.
-    async fn team(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Team<O>>> {
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<T>> {
         let actor = ctx.data::<Actor>()?;
         let known = ctx.data_opt::<roster_organizations::authority::Known>();
         let found =
             crate::team::visible(ctx.data::<Db>()?, actor.user_id(), &id, known).await.or_internal()?;
-        Ok(found.map(|(team, organization)| Team::new(team, organization)))
+        Ok(found.map(|(row, organization)| team(row, organization)))
     }
 
     /// The teams where the viewer is a verified member ("My Teams"), oldest membership
@@ -130,30 +153,30 @@ impl<O: OrganizationObject> TeamsQuery<O> {
         &self,
         ctx: &Context<'_>,
         #[graphql(default_with = "Some(roster_core::page::DEFAULT_PAGE_SIZE as i32)")] first: Option<i32>,
-    ) -> async_graphql::Result<Vec<Team<O>>> {
+    ) -> async_graphql::Result<Vec<T>> {
         let limit = roster_core::page::page_size(first)?;
         let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(Vec::new());
         };
         let rows = crate::team::of_user(ctx.data::<Db>()?, user_id, limit).await.or_internal()?;
-        Ok(rows.into_iter().map(|(team, organization)| Team::new(team, organization)).collect())
+        Ok(rows.into_iter().map(|(row, organization)| team(row, organization)).collect())
     }
 }
 
 /// The team was created.
 #[derive(SimpleObject)]
 #[graphql(name = "CreateTeamSuccess")]
-pub struct CreateTeamSuccess<O: OrganizationObject> {
+pub struct CreateTeamSuccess<T: TeamObject> {
     /// The new team, with no members yet.
-    pub team: Team<O>,
+    pub team: T,
 }
 
 /// The outcome of `createTeam`.
 #[derive(Union)]
 #[graphql(name = "CreateTeamResult")]
-pub enum CreateTeamResult<O: OrganizationObject> {
+pub enum CreateTeamResult<T: TeamObject> {
     /// Created.
-    CreateTeamSuccess(CreateTeamSuccess<O>),
+    CreateTeamSuccess(CreateTeamSuccess<T>),
     /// The request carried no valid bearer token.
     NotAuthenticatedError(NotAuthenticatedError),
     /// Only the organization's admins create teams.
@@ -167,17 +190,17 @@ pub enum CreateTeamResult<O: OrganizationObject> {
 /// The team has its new name.
 #[derive(SimpleObject)]
 #[graphql(name = "RenameTeamSuccess")]
-pub struct RenameTeamSuccess<O: OrganizationObject> {
+pub struct RenameTeamSuccess<T: TeamObject> {
     /// The team, renamed.
-    pub team: Team<O>,
+    pub team: T,
 }
 
 /// The outcome of `renameTeam`.
 #[derive(Union)]
 #[graphql(name = "RenameTeamResult")]
-pub enum RenameTeamResult<O: OrganizationObject> {
+pub enum RenameTeamResult<T: TeamObject> {
     /// Renamed.
-    RenameTeamSuccess(RenameTeamSuccess<O>),
+    RenameTeamSuccess(RenameTeamSuccess<T>),
     /// The request carried no valid bearer token.
     NotAuthenticatedError(NotAuthenticatedError),
     /// Only the organization's admins and the team's owners rename it.
@@ -208,17 +231,17 @@ pub enum DeleteTeamResult {
     NotFoundError(NotFoundError),
 }
 
-/// Team mutations; `O` is the composed `Organization`.
-pub struct TeamsMutation<O>(PhantomData<O>);
+/// Team mutations; `T` is the composed `Team`.
+pub struct TeamsMutation<T>(PhantomData<T>);
 
-impl<O> Default for TeamsMutation<O> {
+impl<T> Default for TeamsMutation<T> {
     fn default() -> Self {
         TeamsMutation(PhantomData)
     }
 }
 
 #[Object]
-impl<O: OrganizationObject> TeamsMutation<O> {
+impl<T: TeamObject> TeamsMutation<T> {
     /// Creates a team in an organization. For the organization's admins. The name is trimmed
     /// and must be 1 to 100 characters.
     async fn create_team(
@@ -226,13 +249,13 @@ impl<O: OrganizationObject> TeamsMutation<O> {
         ctx: &Context<'_>,
         organization_id: ID,
         name: String,
-    ) -> async_graphql::Result<CreateTeamResult<O>> {
+    ) -> async_graphql::Result<CreateTeamResult<T>> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(CreateTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         Ok(match create_team(ctx.data::<Db>()?, actor_id, &organization_id, &name).await {
-            Ok((team, organization)) => {
-                CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess { team: Team::new(team, organization) })
+            Ok((row, organization)) => {
+                CreateTeamResult::CreateTeamSuccess(CreateTeamSuccess { team: team(row, organization) })
             }
             Err(CreateTeamError::NotFound) => {
                 CreateTeamResult::NotFoundError(NotFoundError::new("No such organization."))
@@ -254,13 +277,13 @@ impl<O: OrganizationObject> TeamsMutation<O> {
         ctx: &Context<'_>,
         team_id: ID,
         name: String,
-    ) -> async_graphql::Result<RenameTeamResult<O>> {
+    ) -> async_graphql::Result<RenameTeamResult<T>> {
         let Some(actor_id) = ctx.data::<Actor>()?.user_id() else {
             return Ok(RenameTeamResult::NotAuthenticatedError(NotAuthenticatedError::default()));
         };
         Ok(match rename_team(ctx.data::<Db>()?, actor_id, &team_id, &name).await {
-            Ok((team, organization)) => {
-                RenameTeamResult::RenameTeamSuccess(RenameTeamSuccess { team: Team::new(team, organization) })
+            Ok((row, organization)) => {
+                RenameTeamResult::RenameTeamSuccess(RenameTeamSuccess { team: team(row, organization) })
             }
             Err(RenameTeamError::NotFound) => {
                 RenameTeamResult::NotFoundError(NotFoundError::new("No such team."))

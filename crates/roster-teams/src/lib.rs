@@ -7,4 +7,4 @@ pub mod rename_team;
 pub mod store;
 pub mod team;
 
-pub use graphql::{OrganizationTeams, Team, TeamsMutation, TeamsQuery};
+pub use graphql::{OrganizationTeams, TeamFields, TeamObject, TeamParts, TeamsMutation, TeamsQuery};
