@@ -6,6 +6,7 @@ pub mod error;
 pub mod id;
 pub mod name;
 pub mod page;
+pub mod port;
 pub mod token;
 
 pub use actor::Actor;

@@ -490,3 +490,10 @@ impl IdentityMutation {
         Ok(SignOutResult::SignOutSuccess(SignOutSuccess { revoked }))
     }
 }
+
+/// What this module's resolvers read from the schema's data (besides the request's `Actor`,
+/// `Db` and `ClientAddr`, which the server gives every request): checked at startup.
+pub fn needs() -> Vec<roster_core::port::Port> {
+    use roster_core::port::Port;
+    vec![Port::of::<Actor>(), Port::of::<Db>(), Port::of::<IdentitySettings>()]
+}

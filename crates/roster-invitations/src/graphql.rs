@@ -451,3 +451,14 @@ impl InvitationsMutation {
         })
     }
 }
+
+/// What this module's resolvers read from the schema's data: checked at startup.
+pub fn needs() -> Vec<roster_core::port::Port> {
+    use roster_core::port::Port;
+    vec![
+        Port::of::<Actor>(),
+        Port::of::<Db>(),
+        Port::of::<roster_identity::IdentitySettings>(),
+        Port::of::<InvitationSettings>(),
+    ]
+}

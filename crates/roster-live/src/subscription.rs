@@ -215,3 +215,9 @@ fn parse_cursor(cursor: &str, scope: &Scope) -> async_graphql::Result<i64> {
     }
     position.parse::<i64>().ok().filter(|p| *p >= 0).ok_or_else(bad)
 }
+
+/// What `memberListChanged` reads from the schema's data: checked at startup.
+pub fn needs() -> Vec<roster_core::port::Port> {
+    use roster_core::port::Port;
+    vec![Port::of::<Actor>(), Port::of::<LiveHub>()]
+}

@@ -529,3 +529,10 @@ impl<O: OrganizationObject> OrganizationsMutation<O> {
         })
     }
 }
+
+/// What this module's resolvers read from the schema's data: checked at startup, so a server
+/// composed without the pending-invitations port, say, does not start.
+pub fn needs() -> Vec<roster_core::port::Port> {
+    use roster_core::port::Port;
+    vec![Port::of::<Actor>(), Port::of::<Db>(), Port::of::<Invitations>(), Port::of::<OrganizationSettings>()]
+}

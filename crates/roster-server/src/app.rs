@@ -4,12 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use async_graphql::SchemaBuilder;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use roster_core::port::{self, Port};
 use roster_db::{Db, DbError};
 use roster_identity::IdentitySettings;
 use roster_identity::mail::TokenMail;
@@ -25,7 +27,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Instrument as _;
 
-use crate::schema::schema;
+use crate::schema::{Mutation, Query, Subscription, schema};
 use crate::settings::{MetricsListen, Settings};
 use crate::state::AppState;
 
@@ -38,9 +40,13 @@ pub enum StartupError {
     /// The mail settings do not work.
     #[error(transparent)]
     Mail(#[from] MailerError),
-    /// The modules do not fit together.
+    /// The modules do not fit together: two composers for one kind of mail.
     #[error("composition: {0}")]
     Composition(#[from] DuplicateComposer),
+    /// The modules do not fit together: what some module reads from the schema's data is not
+    /// there.
+    #[error("composition: no module offers {0}")]
+    MissingPorts(String),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -148,7 +154,7 @@ impl Application {
         // invitations crate, above them, implements it.
         let pending =
             roster_organizations::pending::Invitations(Arc::new(roster_invitations::ending::EndPending));
-        let schema = schema(&settings.schema)
+        let offered = Offered::new(schema(&settings.schema))
             .data(db.clone())
             .data(pending)
             .data(identity.clone())
@@ -160,8 +166,12 @@ impl Application {
                 }
                 .with_limits(settings.limits.org_creations_per_day),
             )
-            .data(hub.clone())
-            .finish();
+            .data(hub.clone());
+        let missing = port::missing(&crate::schema::needs(), &offered.ports(crate::auth::per_request()));
+        if !missing.is_empty() {
+            return Err(StartupError::MissingPorts(missing.join(", ")));
+        }
+        let schema = offered.builder.finish();
 
         let listener =
             bind(settings.listen).map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
@@ -293,6 +303,30 @@ async fn maintenance(db: Db, mut shutdown: watch::Receiver<bool>) {
             }
             () = &mut stopping => return,
         }
+    }
+}
+
+/// The schema being built, and the ports its data offers so far.
+struct Offered {
+    builder: SchemaBuilder<Query, Mutation, Subscription>,
+    offered: Vec<Port>,
+}
+
+impl Offered {
+    fn new(builder: SchemaBuilder<Query, Mutation, Subscription>) -> Offered {
+        Offered { builder, offered: Vec::new() }
+    }
+
+    /// Adds `value` to the schema's data, and its type to what is offered.
+    fn data<T: std::any::Any + Send + Sync>(mut self, value: T) -> Offered {
+        self.offered.push(Port::of::<T>());
+        self.builder = self.builder.data(value);
+        self
+    }
+
+    /// What the schema's data offers, with what every request adds.
+    fn ports(&self, per_request: Vec<Port>) -> Vec<Port> {
+        [self.offered.clone(), per_request].concat()
     }
 }
 
@@ -462,5 +496,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod composition_tests {
+    use super::*;
+
+    #[test]
+    fn a_composition_without_a_port_some_module_reads_is_refused_by_name() {
+        let needed = crate::schema::needs();
+        // Everything the server offers but the pending-invitations port that organizations and
+        // teams read when a change ends a pending membership.
+        let offered = Offered::new(schema(&crate::guard::SchemaLimits::default()))
+            .data(IdentitySettings::default())
+            .data(InvitationSettings::default())
+            .data(OrganizationSettings::default());
+        let mut ports = offered.ports(crate::auth::per_request());
+        ports.push(Port::of::<LiveHub>());
+        let missing = port::missing(&needed, &ports);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].ends_with("pending::Invitations"), "{missing:?}");
+        ports.push(Port::of::<roster_organizations::pending::Invitations>());
+        assert_eq!(port::missing(&needed, &ports), Vec::<&str>::new());
     }
 }

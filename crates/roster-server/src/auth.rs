@@ -25,3 +25,16 @@ pub(crate) fn bearer_token(value: &str) -> Option<&str> {
 pub fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }
+
+/// What the server adds to every request's data, over HTTP and websockets alike: the actor,
+/// the client's address, the request's database handle and what authority reads it already
+/// knows. Modules may read these without the schema offering them.
+pub fn per_request() -> Vec<roster_core::port::Port> {
+    use roster_core::port::Port;
+    vec![
+        Port::of::<Actor>(),
+        Port::of::<roster_core::ClientAddr>(),
+        Port::of::<Db>(),
+        Port::of::<roster_organizations::authority::Known>(),
+    ]
+}

@@ -54,6 +54,19 @@ impl From<TeamParts> for Team {
     }
 }
 
+/// What the composed modules' resolvers read from the schema's data, all together: the server
+/// refuses to start unless each is offered (`app.rs`), so no request finds one missing.
+pub fn needs() -> Vec<roster_core::port::Port> {
+    [
+        roster_identity::graphql::needs(),
+        roster_organizations::graphql::needs(),
+        roster_teams::graphql::needs(),
+        roster_invitations::graphql::needs(),
+        roster_live::subscription::needs(),
+    ]
+    .concat()
+}
+
 /// Every query field, from every module.
 #[derive(MergedObject, Default)]
 pub struct Query(IdentityQuery, OrganizationsQuery<Organization>, TeamsQuery<Team>, InvitationsQuery);
