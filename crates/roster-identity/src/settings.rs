@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::{ArgAction, Args};
 use roster_db::limit::Limit;
 use tokio::sync::Notify;
 
@@ -122,6 +123,47 @@ impl Default for IdentitySettings {
         }
         .with_limits(10, 5, 20)
     }
+}
+
+/// Identity's flags: who may sign up, how long sessions last, its abuse limits and mailed links.
+///
+/// The server flattens this into its settings, so each flag is in `roster --help`. A flag
+/// added here needs `global = true` (settings follow any subcommand), a row in the README's
+/// settings table (a test compares them), and a name no other module claims (startup
+/// refuses one claimed twice).
+#[derive(Debug, Clone, Args)]
+pub struct IdentityArgs {
+    /// Whether anyone may sign up. When false, accounts come only from invitations.
+    #[arg(long, env = "ROSTER_SIGNUP_OPEN", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub signup_open: bool,
+
+    /// Hours a session (a bearer token from signUp, signIn, acceptInvitation or resetPassword) stays valid.
+    #[arg(long, env = "ROSTER_SESSION_TTL_HOURS", default_value_t = 720, global = true)]
+    pub session_ttl_hours: u64,
+
+    /// The email verification link, with {token}. Default: <public URL>/console/verify-email?token={token}.
+    #[arg(long, env = "ROSTER_VERIFY_EMAIL_URL", global = true)]
+    pub verify_email_url: Option<String>,
+
+    /// The password reset link, with {token}. Default: <public URL>/console/reset-password?token={token}.
+    #[arg(long, env = "ROSTER_RESET_PASSWORD_URL", global = true)]
+    pub reset_password_url: Option<String>,
+
+    /// Sign-in attempts per 15 minutes, per email and per client address (0: no limit).
+    #[arg(long, env = "ROSTER_SIGNIN_ATTEMPTS", default_value_t = 10, global = true)]
+    pub signin_attempts: u32,
+
+    /// requestPasswordReset calls per hour per client address, and sendVerificationEmail calls per hour per email (0: no limit).
+    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
+    pub reset_requests_per_hour: u32,
+
+    /// requestPasswordReset calls per hour for one email, from all addresses together; once spent, each address may still ask once an hour, so strangers cannot block the owner (0: no limit).
+    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_EMAIL_PER_HOUR", default_value_t = 20, global = true)]
+    pub reset_requests_per_email_per_hour: u32,
+
+    /// signUp calls per hour per client address (an IPv6 client's /64) (0: no limit).
+    #[arg(long, env = "ROSTER_SIGNUPS_PER_HOUR", default_value_t = 20, global = true)]
+    pub signups_per_hour: u32,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use clap::Args;
 use roster_db::limit::Limit;
 use tokio::sync::Notify;
 
@@ -99,4 +100,41 @@ impl InvitationSettings {
     pub fn ttl(&self) -> TimeDelta {
         TimeDelta::from_std(self.ttl).unwrap_or(TimeDelta::days(7))
     }
+}
+
+/// Invitations' flags: how long links work, the link mailed, and the invitation abuse limits.
+///
+/// The server flattens this into its settings, so each flag is in `roster --help`. A flag
+/// added here needs `global = true` (settings follow any subcommand), a row in the README's
+/// settings table (a test compares them), and a name no other module claims (startup
+/// refuses one claimed twice).
+#[derive(Debug, Clone, Args)]
+pub struct InvitationArgs {
+    /// Hours an invitation link works after it is sent.
+    #[arg(long, env = "ROSTER_INVITATION_TTL_HOURS", default_value_t = 7 * 24, global = true)]
+    pub invitation_ttl_hours: u64,
+
+    /// The invitation link in emails, with {token}. Default: <public URL>/console/accept?token={token}.
+    #[arg(long, env = "ROSTER_INVITATION_URL", global = true)]
+    pub invitation_url: Option<String>,
+
+    /// acceptInvitation attempts per minute and client address, each field counted (0: no limit).
+    #[arg(long, env = "ROSTER_ACCEPT_ATTEMPTS_PER_MINUTE", default_value_t = 20, global = true)]
+    pub accept_attempts_per_minute: u32,
+
+    /// Invitations an organization may send per day, its teams included (0: no limit).
+    #[arg(long, env = "ROSTER_INVITES_PER_DAY", default_value_t = 500, global = true)]
+    pub invites_per_day: u32,
+
+    /// Invitations one person may send per day, across organizations (0: no limit).
+    #[arg(long, env = "ROSTER_INVITES_PER_INVITER_PER_DAY", default_value_t = 200, global = true)]
+    pub invites_per_inviter_per_day: u32,
+
+    /// Resends per hour of one person's invitation to one organization or team (0: no limit).
+    #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
+    pub resends_per_hour: u32,
+
+    /// Invitations and resends per day from an account whose email is not verified yet (0: no limit beyond the others).
+    #[arg(long, env = "ROSTER_UNVERIFIED_INVITES_PER_DAY", default_value_t = 10, global = true)]
+    pub unverified_invites_per_day: u32,
 }

@@ -3,6 +3,7 @@
 pub mod event;
 pub mod fanout;
 pub mod live;
+pub mod settings;
 pub mod subscriber;
 pub mod subscription;
 

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use clap::{ArgAction, Args};
 use roster_db::limit::Limit;
 
 /// Organization settings, shared through the GraphQL context.
@@ -38,4 +39,21 @@ impl Default for OrganizationSettings {
         }
         .with_limits(10)
     }
+}
+
+/// Organizations' flags: who may create organizations, and how many per day.
+///
+/// The server flattens this into its settings, so each flag is in `roster --help`. A flag
+/// added here needs `global = true` (settings follow any subcommand), a row in the README's
+/// settings table (a test compares them), and a name no other module claims (startup
+/// refuses one claimed twice).
+#[derive(Debug, Clone, Args)]
+pub struct OrganizationArgs {
+    /// Whether any signed-in user may create organizations. When false, only `roster admin create-organization` can.
+    #[arg(long, env = "ROSTER_ORG_CREATION_OPEN", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub org_creation_open: bool,
+
+    /// createOrganization calls per day, per user and per client address (0: no limit).
+    #[arg(long, env = "ROSTER_ORG_CREATIONS_PER_DAY", default_value_t = 10, global = true)]
+    pub org_creations_per_day: u32,
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::Application;
 use crate::settings::SettingsArgs;
@@ -63,7 +63,17 @@ pub enum AdminTask {
 
 /// Runs the command line and returns the process's exit code.
 pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Checked before parsing: in a release build clap would quietly hand a name claimed
+    // twice to whichever argument it finds first.
+    let command = Cli::command();
+    if let Err(e) = crate::settings::check_unique_names(&command) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let telemetry = match telemetry::init(&cli.settings.telemetry()) {
         Ok(telemetry) => telemetry,
         Err(e) => {

@@ -1,7 +1,10 @@
 //! Settings: defaults, then the environment, then flags (clap resolves the last two).
 //!
-//! Every limit Roster enforces is here, as a flag and an environment variable, and in the
-//! README's settings table. The defaults fit every query in the README, the demo and
+//! Every limit Roster enforces is a flag and an environment variable, and a row of the
+//! README's settings table. The server-wide ones are declared here; each module declares its
+//! own in its crate (`IdentityArgs`, `InvitationArgs`, `OrganizationArgs`, `LiveArgs`), and
+//! `SettingsArgs` flattens them, so one `--help` lists them all and `check_unique_names`
+//! refuses two claiming one name. The defaults fit every query in the README, the demo and
 //! GraphiQL's introspection.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -97,17 +100,6 @@ pub struct SettingsArgs {
     #[arg(long, env = "DATABASE_URL", default_value = DatabaseUrl::DEFAULT, global = true, hide_env_values = true)]
     pub database_url: String,
 
-    /// Where each replica LISTENs for other replicas' changes, when not on DATABASE_URL:
-    /// needed when DATABASE_URL goes through a pooler in transaction mode (PgBouncer, say),
-    /// which cannot LISTEN. PostgreSQL only.
-    #[arg(long, env = "ROSTER_LISTEN_DATABASE_URL", global = true, hide_env_values = true)]
-    pub listen_database_url: Option<String>,
-
-    /// Seconds between the LISTEN connection's heartbeats; a listener that hears nothing for
-    /// two intervals is replaced (PostgreSQL).
-    #[arg(long, env = "ROSTER_LISTEN_HEARTBEAT_SECS", default_value_t = 10, global = true)]
-    pub listen_heartbeat_secs: u64,
-
     /// Most database connections open at once.
     #[arg(long, env = "ROSTER_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: usize,
@@ -129,41 +121,9 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
     pub mail_from: String,
 
-    /// Hours an invitation link works after it is sent.
-    #[arg(long, env = "ROSTER_INVITATION_TTL_HOURS", default_value_t = 7 * 24, global = true)]
-    pub invitation_ttl_hours: u64,
-
-    /// Hours member-list events are kept for resuming subscriptions; older cursors get CURSOR_EXPIRED.
-    #[arg(long, env = "ROSTER_EVENT_RETENTION_HOURS", default_value_t = 7 * 24, global = true)]
-    pub event_retention_hours: u64,
-
-    /// Whether anyone may sign up. When false, accounts come only from invitations.
-    #[arg(long, env = "ROSTER_SIGNUP_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub signup_open: bool,
-
-    /// Whether any signed-in user may create organizations. When false, only `roster admin create-organization` can.
-    #[arg(long, env = "ROSTER_ORG_CREATION_OPEN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub org_creation_open: bool,
-
-    /// Hours a session (a bearer token from signUp, signIn, acceptInvitation or resetPassword) stays valid.
-    #[arg(long, env = "ROSTER_SESSION_TTL_HOURS", default_value_t = 720, global = true)]
-    pub session_ttl_hours: u64,
-
     /// The product's name, as emails say it.
     #[arg(long, env = "ROSTER_PRODUCT_NAME", default_value = "Roster", global = true)]
     pub product_name: String,
-
-    /// The invitation link in emails, with {token}. Default: <public URL>/console/accept?token={token}.
-    #[arg(long, env = "ROSTER_INVITATION_URL", global = true)]
-    pub invitation_url: Option<String>,
-
-    /// The email verification link, with {token}. Default: <public URL>/console/verify-email?token={token}.
-    #[arg(long, env = "ROSTER_VERIFY_EMAIL_URL", global = true)]
-    pub verify_email_url: Option<String>,
-
-    /// The password reset link, with {token}. Default: <public URL>/console/reset-password?token={token}.
-    #[arg(long, env = "ROSTER_RESET_PASSWORD_URL", global = true)]
-    pub reset_password_url: Option<String>,
 
     /// Log line format (the filter comes from RUST_LOG, default "info").
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -252,46 +212,24 @@ pub struct SettingsArgs {
     #[arg(long, env = "ROSTER_WS_KEEPALIVE_SECS", default_value_t = 15, global = true)]
     pub ws_keepalive_secs: u64,
 
-    // --- Abuse limits ---
-    /// Sign-in attempts per 15 minutes, per email and per client address (0: no limit).
-    #[arg(long, env = "ROSTER_SIGNIN_ATTEMPTS", default_value_t = 10, global = true)]
-    pub signin_attempts: u32,
+    // --- Modules ---
+    // Each module declares its own flags (its abuse limits among them) beside the code that
+    // reads them; `check_unique_names` refuses two arguments with one name.
+    /// Identity's settings.
+    #[command(flatten)]
+    pub identity: roster_identity::settings::IdentityArgs,
 
-    /// acceptInvitation attempts per minute and client address, each field counted (0: no limit).
-    #[arg(long, env = "ROSTER_ACCEPT_ATTEMPTS_PER_MINUTE", default_value_t = 20, global = true)]
-    pub accept_attempts_per_minute: u32,
+    /// Invitations' settings.
+    #[command(flatten)]
+    pub invitations: roster_invitations::settings::InvitationArgs,
 
-    /// Invitations an organization may send per day, its teams included (0: no limit).
-    #[arg(long, env = "ROSTER_INVITES_PER_DAY", default_value_t = 500, global = true)]
-    pub invites_per_day: u32,
+    /// Organizations' settings.
+    #[command(flatten)]
+    pub organizations: roster_organizations::settings::OrganizationArgs,
 
-    /// Invitations one person may send per day, across organizations (0: no limit).
-    #[arg(long, env = "ROSTER_INVITES_PER_INVITER_PER_DAY", default_value_t = 200, global = true)]
-    pub invites_per_inviter_per_day: u32,
-
-    /// Resends per hour of one person's invitation to one organization or team (0: no limit).
-    #[arg(long, env = "ROSTER_RESENDS_PER_HOUR", default_value_t = 5, global = true)]
-    pub resends_per_hour: u32,
-
-    /// requestPasswordReset calls per hour per client address, and sendVerificationEmail calls per hour per email (0: no limit).
-    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
-    pub reset_requests_per_hour: u32,
-
-    /// requestPasswordReset calls per hour for one email, from all addresses together; once spent, each address may still ask once an hour, so strangers cannot block the owner (0: no limit).
-    #[arg(long, env = "ROSTER_RESET_REQUESTS_PER_EMAIL_PER_HOUR", default_value_t = 20, global = true)]
-    pub reset_requests_per_email_per_hour: u32,
-
-    /// signUp calls per hour per client address (an IPv6 client's /64) (0: no limit).
-    #[arg(long, env = "ROSTER_SIGNUPS_PER_HOUR", default_value_t = 20, global = true)]
-    pub signups_per_hour: u32,
-
-    /// createOrganization calls per day, per user and per client address (0: no limit).
-    #[arg(long, env = "ROSTER_ORG_CREATIONS_PER_DAY", default_value_t = 10, global = true)]
-    pub org_creations_per_day: u32,
-
-    /// Invitations and resends per day from an account whose email is not verified yet (0: no limit beyond the others).
-    #[arg(long, env = "ROSTER_UNVERIFIED_INVITES_PER_DAY", default_value_t = 10, global = true)]
-    pub unverified_invites_per_day: u32,
+    /// Live delivery's settings.
+    #[command(flatten)]
+    pub live: roster_live::settings::LiveArgs,
 }
 
 /// Checked settings.
@@ -501,6 +439,63 @@ pub enum SettingsError {
     /// An entry of ROSTER_TRUSTED_PROXIES is not an address or range.
     #[error("ROSTER_TRUSTED_PROXIES: `{0}` is not an IP address or CIDR range such as 10.0.0.0/8")]
     TrustedProxy(String),
+    /// Two arguments claim one flag or environment variable, so one would shadow the other.
+    #[error(
+        "{name} is claimed twice, by {first} and by {second}: each flag and environment variable belongs to one setting"
+    )]
+    NameClaimedTwice {
+        /// The flag (`--name`) or environment variable.
+        name: String,
+        /// The first claimant, as `Group.argument`.
+        first: String,
+        /// The second claimant.
+        second: String,
+    },
+}
+
+/// Refuses a command line on which two arguments share a long flag or an environment
+/// variable, naming both (with the module's `Args` struct, for a flattened one).
+///
+/// Modules declare their flags apart, so nothing but this sees them side by side; clap's own
+/// check of duplicates runs in debug builds only, and a release build would silently let one
+/// argument shadow the other. A subcommand's arguments are checked against the global ones
+/// they inherit.
+pub fn check_unique_names(command: &clap::Command) -> Result<(), SettingsError> {
+    check_names(command, &[])
+}
+
+/// `check_unique_names` for one command, given the global arguments of its ancestors.
+fn check_names(command: &clap::Command, inherited: &[(String, String)]) -> Result<(), SettingsError> {
+    // (name, claimant) of every flag and env var seen so far, inherited ones first.
+    let mut seen: Vec<(String, String)> = inherited.to_vec();
+    let mut globals = inherited.to_vec();
+    for arg in command.get_arguments() {
+        let claimant = claimant(command, arg);
+        let names = arg
+            .get_long()
+            .map(|long| format!("--{long}"))
+            .into_iter()
+            .chain(arg.get_env().map(|env| env.to_string_lossy().into_owned()));
+        for name in names {
+            if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
+                return Err(SettingsError::NameClaimedTwice { name, first: first.clone(), second: claimant });
+            }
+            if arg.is_global_set() {
+                globals.push((name.clone(), claimant.clone()));
+            }
+            seen.push((name, claimant.clone()));
+        }
+    }
+    command.get_subcommands().try_for_each(|sub| check_names(sub, &globals))
+}
+
+/// An argument as `Group.argument`, where the group is the `Args` struct that declares it.
+fn claimant(command: &clap::Command, arg: &clap::Arg) -> String {
+    let id = arg.get_id();
+    match command.get_groups().find(|group| group.get_args().any(|member| member == id)) {
+        Some(group) => format!("{}.{id}", group.get_id()),
+        None => format!("{}.{id}", command.get_name()),
+    }
 }
 
 impl SettingsArgs {
@@ -525,7 +520,7 @@ impl SettingsArgs {
             listen: self.listen,
             metrics_listen: self.metrics_listen.unwrap_or(MetricsListen::DEFAULT),
             database_url: DatabaseUrl::parse(&self.database_url)?,
-            listen_database_url: match self.listen_database_url.as_deref().map(str::trim) {
+            listen_database_url: match self.live.listen_database_url.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(url) => match DatabaseUrl::parse(url)? {
                     DatabaseUrl::Postgres(url) => Some(url),
@@ -540,17 +535,23 @@ impl SettingsArgs {
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
             mail_from: self.mail_from.clone(),
             mail_claim: Duration::from_secs(120),
-            invitation_ttl: hours(self.invitation_ttl_hours),
-            event_retention: hours(self.event_retention_hours),
-            live_heartbeat: seconds(self.listen_heartbeat_secs),
-            signup_open: self.signup_open,
-            org_creation_open: self.org_creation_open,
-            session_ttl: hours(self.session_ttl_hours),
+            invitation_ttl: hours(self.invitations.invitation_ttl_hours),
+            event_retention: hours(self.live.event_retention_hours),
+            live_heartbeat: seconds(self.live.listen_heartbeat_secs),
+            signup_open: self.identity.signup_open,
+            org_creation_open: self.organizations.org_creation_open,
+            session_ttl: hours(self.identity.session_ttl_hours),
             product_name: self.product_name.trim().to_owned(),
             links: LinkTemplates {
-                invitation: link_template("ROSTER_INVITATION_URL", self.invitation_url.as_ref())?,
-                verify_email: link_template("ROSTER_VERIFY_EMAIL_URL", self.verify_email_url.as_ref())?,
-                reset_password: link_template("ROSTER_RESET_PASSWORD_URL", self.reset_password_url.as_ref())?,
+                invitation: link_template("ROSTER_INVITATION_URL", self.invitations.invitation_url.as_ref())?,
+                verify_email: link_template(
+                    "ROSTER_VERIFY_EMAIL_URL",
+                    self.identity.verify_email_url.as_ref(),
+                )?,
+                reset_password: link_template(
+                    "ROSTER_RESET_PASSWORD_URL",
+                    self.identity.reset_password_url.as_ref(),
+                )?,
             },
             http: HttpSettings {
                 max_body_bytes: self.max_body_bytes.max(1024),
@@ -575,16 +576,16 @@ impl SettingsArgs {
                 keepalive: seconds(self.ws_keepalive_secs),
             },
             limits: AbuseLimits {
-                signin_attempts: self.signin_attempts,
-                accept_attempts_per_minute: self.accept_attempts_per_minute,
-                invites_per_day: self.invites_per_day,
-                invites_per_inviter_per_day: self.invites_per_inviter_per_day,
-                resends_per_hour: self.resends_per_hour,
-                reset_requests_per_hour: self.reset_requests_per_hour,
-                reset_requests_per_email_per_hour: self.reset_requests_per_email_per_hour,
-                signups_per_hour: self.signups_per_hour,
-                org_creations_per_day: self.org_creations_per_day,
-                unverified_invites_per_day: self.unverified_invites_per_day,
+                signin_attempts: self.identity.signin_attempts,
+                accept_attempts_per_minute: self.invitations.accept_attempts_per_minute,
+                invites_per_day: self.invitations.invites_per_day,
+                invites_per_inviter_per_day: self.invitations.invites_per_inviter_per_day,
+                resends_per_hour: self.invitations.resends_per_hour,
+                reset_requests_per_hour: self.identity.reset_requests_per_hour,
+                reset_requests_per_email_per_hour: self.identity.reset_requests_per_email_per_hour,
+                signups_per_hour: self.identity.signups_per_hour,
+                org_creations_per_day: self.organizations.org_creations_per_day,
+                unverified_invites_per_day: self.invitations.unverified_invites_per_day,
             },
         })
     }
@@ -664,6 +665,66 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roster_claims_each_name_once() {
+        let command = <crate::cli::Cli as clap::CommandFactory>::command();
+        assert!(check_unique_names(&command).is_ok(), "{:?}", check_unique_names(&command));
+    }
+
+    /// Two modules' flags, as a product composing its own module beside Roster's would.
+    #[derive(Debug, clap::Args)]
+    struct FirstArgs {
+        #[arg(long, env = "ROSTER_INVITES_PER_DAY", global = true)]
+        invites_per_day: Option<u32>,
+    }
+
+    #[derive(Debug, clap::Args)]
+    struct SecondArgs {
+        #[arg(long = "daily-invites", env = "ROSTER_INVITES_PER_DAY")]
+        daily_invites: Option<u32>,
+        #[arg(long = "invites-per-day")]
+        per_day: Option<u32>,
+    }
+
+    #[test]
+    fn two_modules_claiming_one_env_var_are_refused_by_name() {
+        #[derive(Debug, clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            first: FirstArgs,
+            #[command(flatten)]
+            second: SecondArgs,
+        }
+        let error = check_unique_names(&<Cli as clap::CommandFactory>::command()).map_err(|e| e.to_string());
+        let message = error.expect_err("one env var, two arguments");
+        assert!(message.contains("ROSTER_INVITES_PER_DAY"), "{message}");
+        assert!(message.contains("FirstArgs.invites_per_day"), "{message}");
+        assert!(message.contains("SecondArgs.daily_invites"), "{message}");
+    }
+
+    #[test]
+    fn a_long_flag_claimed_twice_is_refused_also_across_a_subcommand() {
+        #[derive(Debug, clap::Parser)]
+        struct Cli {
+            #[command(subcommand)]
+            command: Sub,
+            #[command(flatten)]
+            first: FirstArgs,
+        }
+        #[derive(Debug, clap::Subcommand)]
+        enum Sub {
+            Serve {
+                #[arg(long = "invites-per-day")]
+                limit: Option<u32>,
+            },
+        }
+        let error = check_unique_names(&<Cli as clap::CommandFactory>::command()).map_err(|e| e.to_string());
+        let message = error.expect_err("the subcommand's flag shadows a global one");
+        assert!(message.contains("--invites-per-day"), "{message}");
+        assert!(message.contains("FirstArgs.invites_per_day"), "{message}");
+        assert!(message.contains("Serve.limit"), "{message}");
+    }
 
     #[test]
     fn cors_origins_must_be_bare_origins() {
