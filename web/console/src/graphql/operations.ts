@@ -67,9 +67,10 @@ export const SignOutMutation = graphql(`
   }
 `);
 
+// Lists ask for the server's largest page, 100: without `first` they would get 20.
 export const MyOrganizationsQuery = graphql(`
   query MyOrganizations {
-    myOrganizations {
+    myOrganizations(first: 100) {
       id
       name
     }
@@ -290,7 +291,7 @@ export const OrganizationTeamsQuery = graphql(`
     organization(id: $id) {
       id
       name
-      teams {
+      teams(first: 100) {
         id
         name
       }
@@ -300,7 +301,7 @@ export const OrganizationTeamsQuery = graphql(`
 
 export const MyTeamsQuery = graphql(`
   query MyTeams {
-    myTeams {
+    myTeams(first: 100) {
       id
       name
       organization {
