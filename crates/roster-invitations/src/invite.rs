@@ -2,7 +2,7 @@
 //! UNVERIFIED at once and mailed a link.
 
 use roster_db::limit::{self, Refused};
-use roster_db::{Db, DbError, from_diesel_error};
+use roster_db::{Conn, Db, DbError, from_diesel_error};
 use roster_identity::email;
 use roster_identity::store as users;
 use roster_organizations::access_refusals;
@@ -96,13 +96,9 @@ pub async fn invite(
             limit::reserve(tx, &settings.invites_per_inviter, &actor_id)
                 .await?
                 .map_err(InviteError::RateLimited)?;
-            if settings.invites_per_unverified_inviter.is_on()
-                && !roster_identity::store::is_verified(tx, &actor_id).await?
-            {
-                limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
-                    .await?
-                    .map_err(InviteError::UnverifiedAllowance)?;
-            }
+            count_unverified_inviter(tx, &settings, &actor_id)
+                .await?
+                .map_err(InviteError::UnverifiedAllowance)?;
             let now = roster_db::now();
             let user = users::invitee(tx, &email, now).await?;
             let invitee = Invitee { user_id: &user.id, role, invited_by: Some(&actor_id), at: now };
@@ -121,6 +117,21 @@ pub async fn invite(
     .await?;
     settings.wake_sender.notify_one();
     Ok(member)
+}
+
+/// Counts one mail against the daily allowance of an inviter whose own email is not verified
+/// (`ROSTER_UNVERIFIED_INVITES_PER_DAY`); a verified inviter is not counted. Invitations and
+/// resends both call it, in their transactions, so a refusal rolls back with them.
+pub(crate) async fn count_unverified_inviter(
+    tx: &mut Conn<'_>,
+    settings: &InvitationSettings,
+    actor_id: &str,
+) -> diesel::QueryResult<Result<(), Refused>> {
+    let allowance = &settings.invites_per_unverified_inviter;
+    if !allowance.is_on() || users::is_verified(tx, actor_id).await? {
+        return Ok(Ok(()));
+    }
+    limit::reserve(tx, allowance, actor_id).await
 }
 
 #[cfg(test)]

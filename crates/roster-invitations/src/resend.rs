@@ -70,13 +70,9 @@ pub async fn resend(
                 .map_err(ResendError::RateLimited)?;
             // A resend mails as much as an invitation does: an unverified inviter's daily
             // allowance counts both, or ten invitations would buy hundreds of mails.
-            if settings.invites_per_unverified_inviter.is_on()
-                && !roster_identity::store::is_verified(tx, &actor_id).await?
-            {
-                limit::reserve(tx, &settings.invites_per_unverified_inviter, &actor_id)
-                    .await?
-                    .map_err(ResendError::UnverifiedAllowance)?;
-            }
+            crate::invite::count_unverified_inviter(tx, &settings, &actor_id)
+                .await?
+                .map_err(ResendError::UnverifiedAllowance)?;
             let now = roster_db::now();
             store::resolve_pending(tx, scope.id(), &user_id, State::Superseded, now).await?;
             let user = roster_identity::store::users_by_ids(tx, std::slice::from_ref(&user_id))
