@@ -76,14 +76,7 @@ pub async fn queue_by_email(tx: &mut Conn<'_>, email_key: &str, purpose: Purpose
     let mail_id = new_id(IdKind::Email);
     let kind = purpose.as_str();
     db_run!(tx, |c| {
-        // As `store::user_by_email_key` finds it, a row not canonicalised yet included.
-        let account = users::table.filter(
-            users::email_canonical.eq(email_key).or(users::email_canonical
-                .is_null()
-                .and(users::email_conflict.is_null())
-                .and(users::email_key.eq(email_key))
-                .nullable()),
-        );
+        let account = users::table.filter(crate::store::has_email(email_key));
         diesel::update(
             user_tokens::table
                 .filter(user_tokens::user_id.eq_any(account.select(users::id)))

@@ -61,23 +61,23 @@ pub async fn insert_user(conn: &mut Conn<'_>, user: &UserRow) -> QueryResult<()>
     Ok(())
 }
 
-/// The user whose email has this canonical form ([`crate::email::key`]), if any. A row not
+/// The rows whose email has the canonical form `key`: by `email_canonical`, or, for a row not
 /// canonicalised yet (written by an older replica during a rolling upgrade, until the next
-/// fill) is found by its `email_key`, which was the same for every ASCII address.
+/// fill), by its `email_key`, which was the same for every ASCII address. Every look-up by
+/// email goes through it.
+#[diesel::dsl::auto_type]
+pub(crate) fn has_email<'a>(key: &'a str) -> _ {
+    users::email_canonical.eq(key).or(users::email_canonical
+        .is_null()
+        .and(users::email_conflict.is_null())
+        .and(users::email_key.eq(key))
+        .nullable())
+}
+
+/// The user whose email has this canonical form ([`crate::email::key`]), if any.
 pub async fn user_by_email_key(conn: &mut Conn<'_>, key: &str) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
-        users::table
-            .filter(
-                users::email_canonical.eq(key).or(users::email_canonical
-                    .is_null()
-                    .and(users::email_conflict.is_null())
-                    .and(users::email_key.eq(key))
-                    .nullable()),
-            )
-            .select(UserRow::as_select())
-            .first(c)
-            .await
-            .optional()
+        users::table.filter(has_email(key)).select(UserRow::as_select()).first(c).await.optional()
     })
 }
 
@@ -188,22 +188,12 @@ pub async fn invitee(
 /// there is no such account or it already has a password (the condition makes races safe).
 pub async fn claim_passwordless(conn: &mut Conn<'_>, new: &UserRow) -> QueryResult<Option<UserRow>> {
     db_run!(conn, |c| {
-        diesel::update(
-            users::table
-                .filter(
-                    users::email_canonical.eq(&new.email_canonical).or(users::email_canonical
-                        .is_null()
-                        .and(users::email_conflict.is_null())
-                        .and(users::email_key.eq(&new.email_key))
-                        .nullable()),
-                )
-                .filter(users::password_hash.is_null()),
-        )
-        .set((users::password_hash.eq(&new.password_hash), users::display_name.eq(&new.display_name)))
-        .returning(UserRow::as_returning())
-        .get_result(c)
-        .await
-        .optional()
+        diesel::update(users::table.filter(has_email(&new.email_key)).filter(users::password_hash.is_null()))
+            .set((users::password_hash.eq(&new.password_hash), users::display_name.eq(&new.display_name)))
+            .returning(UserRow::as_returning())
+            .get_result(c)
+            .await
+            .optional()
     })
 }
 

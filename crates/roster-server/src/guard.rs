@@ -15,6 +15,8 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Value, Variables};
+// A literal as written in a document: it may name variables, unlike `Value`.
+use async_graphql_value::Value as Literal;
 use roster_core::ErrorCode;
 
 /// What a document may ask for.
@@ -198,20 +200,69 @@ fn value_holds_nul(value: &Value) -> bool {
     }
 }
 
-/// [`value_holds_nul`] for a literal in a document, whose variables (checked on their own)
-/// count as null here.
-macro_rules! literal_holds_nul {
-    ($literal:expr) => {
-        $literal
-            .clone()
-            .into_const_with(|_| Ok::<_, std::convert::Infallible>(Value::Null))
-            .is_ok_and(|v| value_holds_nul(&v))
-    };
+/// [`value_holds_nul`] for a literal in a document; its variables are checked on their own.
+fn literal_holds_nul(value: &Literal) -> bool {
+    match value {
+        Literal::String(text) => text.contains('\0'),
+        Literal::List(items) => items.iter().any(literal_holds_nul),
+        Literal::Object(fields) => fields.iter().any(|(name, v)| name.contains('\0') || literal_holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// The variables a literal names, anywhere in it.
+fn variables_in(value: &Literal, found: &mut Vec<String>) {
+    match value {
+        Literal::Variable(name) => found.push(name.to_string()),
+        Literal::List(items) => items.iter().for_each(|item| variables_in(item, found)),
+        Literal::Object(fields) => fields.values().for_each(|item| variables_in(item, found)),
+        _ => {}
+    }
 }
 
 /// Arguments that are names: their resolvers refuse control characters, U+0000 among them,
 /// with a `ValidationError` on the field, before any query.
 const NAME_ARGUMENTS: &[&str] = &["name", "displayName"];
+
+/// Calls `visit` with every argument in the document, of a field (with its name) or of a
+/// directive (`None`), in operations and fragments alike.
+fn for_each_argument(document: &ExecutableDocument, visit: &mut impl FnMut(Option<&str>, &Literal)) {
+    fn directives(list: &[Positioned<Directive>], visit: &mut impl FnMut(Option<&str>, &Literal)) {
+        for directive in list {
+            directive.node.arguments.iter().for_each(|(_, value)| visit(None, &value.node));
+        }
+    }
+    fn set(selections: &SelectionSet, visit: &mut impl FnMut(Option<&str>, &Literal)) {
+        for selection in &selections.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    for (name, value) in &field.node.arguments {
+                        visit(Some(name.node.as_str()), &value.node);
+                    }
+                    directives(&field.node.directives, visit);
+                    set(&field.node.selection_set.node, visit);
+                }
+                Selection::InlineFragment(fragment) => {
+                    directives(&fragment.node.directives, visit);
+                    set(&fragment.node.selection_set.node, visit);
+                }
+                Selection::FragmentSpread(spread) => directives(&spread.node.directives, visit),
+            }
+        }
+    }
+    for (_, operation) in document.operations.iter() {
+        directives(&operation.node.directives, visit);
+        set(&operation.node.selection_set.node, visit);
+    }
+    for fragment in document.fragments.values() {
+        directives(&fragment.node.directives, visit);
+        set(&fragment.node.selection_set.node, visit);
+    }
+}
+
+fn is_name(argument: Option<&str>) -> bool {
+    argument.is_some_and(|name| NAME_ARGUMENTS.contains(&name))
+}
 
 /// Whether a variable's value holds U+0000 in any string, `names_only` left to their fields.
 fn variables_hold_nul(variables: &Variables, names_only: &HashSet<String>) -> bool {
@@ -221,100 +272,33 @@ fn variables_hold_nul(variables: &Variables, names_only: &HashSet<String>) -> bo
 /// The variables whose every use is the whole value of a name argument
 /// ([`NAME_ARGUMENTS`]): a variable also used anywhere else is checked like any other.
 fn variables_used_only_as_names(document: &ExecutableDocument) -> HashSet<String> {
-    fn uses<V: Clone>(
-        value: &V,
-        into_const: impl FnOnce(V, &mut Vec<String>) -> Value,
-    ) -> (Vec<String>, bool) {
-        let mut names = Vec::new();
-        let constant = into_const(value.clone(), &mut names);
-        // A bare variable becomes a lone null; a list or object holding one does not.
-        let bare = names.len() == 1 && constant == Value::Null;
-        (names, bare)
-    }
-    macro_rules! variables_of {
-        ($value:expr) => {
-            uses(&$value, |v, names| {
-                v.into_const_with(|name| {
-                    names.push(name.to_string());
-                    Ok::<_, std::convert::Infallible>(Value::Null)
-                })
-                .unwrap_or(Value::Null)
-            })
-        };
-    }
-    fn directives(list: &[Positioned<Directive>], other: &mut HashSet<String>) {
-        for directive in list {
-            for (_, value) in &directive.node.arguments {
-                other.extend(variables_of!(value.node).0);
-            }
-        }
-    }
-    fn set(selections: &SelectionSet, named: &mut HashSet<String>, other: &mut HashSet<String>) {
-        for selection in &selections.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    for (argument, value) in &field.node.arguments {
-                        let (names, bare) = variables_of!(value.node);
-                        if bare && NAME_ARGUMENTS.contains(&argument.node.as_str()) {
-                            named.extend(names);
-                        } else {
-                            other.extend(names);
-                        }
-                    }
-                    directives(&field.node.directives, other);
-                    set(&field.node.selection_set.node, named, other);
-                }
-                Selection::InlineFragment(fragment) => {
-                    directives(&fragment.node.directives, other);
-                    set(&fragment.node.selection_set.node, named, other);
-                }
-                Selection::FragmentSpread(spread) => directives(&spread.node.directives, other),
-            }
-        }
-    }
     let (mut named, mut other) = (HashSet::new(), HashSet::new());
-    for (_, operation) in document.operations.iter() {
-        directives(&operation.node.directives, &mut other);
-        set(&operation.node.selection_set.node, &mut named, &mut other);
-    }
-    for fragment in document.fragments.values() {
-        directives(&fragment.node.directives, &mut other);
-        set(&fragment.node.selection_set.node, &mut named, &mut other);
-    }
+    for_each_argument(document, &mut |argument, value| match value {
+        Literal::Variable(variable) if is_name(argument) => {
+            named.insert(variable.to_string());
+        }
+        _ => {
+            let mut found = Vec::new();
+            variables_in(value, &mut found);
+            other.extend(found);
+        }
+    });
     named.retain(|name| !other.contains(name));
     named
 }
 
-/// Whether a literal argument (of a field or a directive) or a variable's default, in an
-/// operation or a fragment, holds U+0000 in any string.
+/// Whether a literal argument (but a name's) or a variable's default holds U+0000 in any
+/// string.
 fn document_holds_nul(document: &ExecutableDocument) -> bool {
-    fn directives(list: &[Positioned<Directive>]) -> bool {
-        list.iter().any(|d| d.node.arguments.iter().any(|(_, v)| literal_holds_nul!(v.node)))
-    }
-    fn set(selections: &SelectionSet) -> bool {
-        selections.items.iter().any(|selection| match &selection.node {
-            Selection::Field(field) => {
-                field.node.arguments.iter().any(|(name, v)| {
-                    !NAME_ARGUMENTS.contains(&name.node.as_str()) && literal_holds_nul!(v.node)
-                }) || directives(&field.node.directives)
-                    || set(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(fragment) => {
-                directives(&fragment.node.directives) || set(&fragment.node.selection_set.node)
-            }
-            Selection::FragmentSpread(spread) => directives(&spread.node.directives),
-        })
-    }
-    document.operations.iter().any(|(_, operation)| {
-        let operation = &operation.node;
-        operation.variable_definitions.iter().any(|definition| {
+    let mut holds = document.operations.iter().any(|(_, operation)| {
+        operation.node.variable_definitions.iter().any(|definition| {
             definition.node.default_value.as_ref().is_some_and(|v| value_holds_nul(&v.node))
-        }) || directives(&operation.directives)
-            || set(&operation.selection_set.node)
-    }) || document
-        .fragments
-        .values()
-        .any(|fragment| directives(&fragment.node.directives) || set(&fragment.node.selection_set.node))
+        })
+    });
+    for_each_argument(document, &mut |argument, value| {
+        holds |= !is_name(argument) && literal_holds_nul(value);
+    });
+    holds
 }
 
 /// Whether any selection, in an operation or a fragment, is `__schema` or `__type`.
